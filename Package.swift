@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings shared by every Swift target of the package.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "ZoneKV",
+    products: [
+        .library(name: "ZoneKV", targets: ["ZoneKV"]),
+        .executable(name: "zonekv", targets: ["zonekv"]),
+        .executable(name: "zonekv-bench", targets: ["zonekv-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+    ],
+    targets: [
+        // C layer: system libraries found through pkg-config, plus header-only shims for
+        // what Swift cannot import (function-like macros, flexible array members).
+        .systemLibrary(name: "CLibURing", pkgConfig: "liburing", providers: [.apt(["liburing-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+
+        // The zoned device layer: geometry, commands, the nvme and emulated backends.
+        .target(name: "ZoneKVDevice", dependencies: ["CLibURing"], swiftSettings: swiftSettings),
+
+        // The engine and public library.
+        .target(name: "ZoneKV", dependencies: ["ZoneKVDevice", "CLZ4"], swiftSettings: swiftSettings),
+
+        // Tools.
+        .executableTarget(
+            name: "zonekv",
+            dependencies: ["ZoneKV", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/zonekv",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "zonekv-bench",
+            dependencies: ["ZoneKV", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/zonekv-bench",
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "ZoneKVDeviceTests", dependencies: ["ZoneKVDevice"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,94 @@
+/*
+ * The whole C layer of the zoned device module: liburing and the NVMe passthrough
+ * interface, plus the few helpers Swift cannot import by itself (function-like
+ * macros such as _IOWR, the zero-length sqe->cmd and flexible cqe->big_cqe arrays).
+ * Everything here is static inline: no .c file, nothing to link beyond liburing.
+ */
+#ifndef ZONEKV_CLIBURING_SHIM_H
+#define ZONEKV_CLIBURING_SHIM_H
+
+#include <liburing.h>
+#include <linux/nvme_ioctl.h>
+#include <linux/falloc.h>
+#include <sys/ioctl.h>
+#include <sys/file.h>
+#include <string.h>
+#include <stdbool.h>
+#include <errno.h>
+#include <fcntl.h>
+
+/* ioctl numbers and flags built by macros Swift cannot evaluate. */
+static const unsigned int zonekv_nvme_uring_cmd_io = NVME_URING_CMD_IO;
+static const unsigned long zonekv_nvme_ioctl_id = NVME_IOCTL_ID;
+static const unsigned long zonekv_nvme_ioctl_admin_cmd = NVME_IOCTL_ADMIN_CMD;
+#ifdef O_DIRECT
+static const int zonekv_o_direct = O_DIRECT;
+#else
+static const int zonekv_o_direct = 040000; /* x86_64 and arm64 value; glibc hides it without _GNU_SOURCE */
+#endif
+static const unsigned char zonekv_iosqe_fixed_file = IOSQE_FIXED_FILE;
+
+/* One reaped completion, copied out of the ring so Swift never touches CQE memory. */
+struct zonekv_completion {
+    __u64 user_data;
+    __s32 res;
+    __u32 flags;
+    __u64 result; /* NVMe DW0|DW1 from a 32-byte CQE (Zone Append's assigned LBA); 0 otherwise */
+};
+
+/*
+ * Fills a 128-byte SQE with an NVMe passthrough command (IORING_OP_URING_CMD).
+ * liburing 2.3 has no prep helper; the prep_rw helpers would write fields that
+ * overlap sqe->cmd, so the SQE is built from zero here.
+ */
+static inline void zonekv_prep_nvme_command(struct io_uring_sqe *sqe, int fd, bool fixed_file,
+                                            const struct nvme_uring_cmd *cmd, int fixed_buffer_index) {
+    memset(sqe, 0, 128);
+    sqe->opcode = IORING_OP_URING_CMD;
+    sqe->fd = fd;
+    if (fixed_file) sqe->flags |= IOSQE_FIXED_FILE;
+    sqe->cmd_op = NVME_URING_CMD_IO;
+    if (fixed_buffer_index >= 0) {
+        sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
+        sqe->buf_index = (__u16)fixed_buffer_index;
+    }
+    memcpy(sqe->cmd, cmd, sizeof(*cmd));
+}
+
+/* Copies up to `max` ready completions out of the ring and advances it once. */
+static inline unsigned zonekv_reap(struct io_uring *ring, struct zonekv_completion *out, unsigned max) {
+    unsigned head, count = 0;
+    struct io_uring_cqe *cqe;
+    bool big = (ring->flags & IORING_SETUP_CQE32) != 0;
+    io_uring_for_each_cqe(ring, head, cqe) {
+        if (count == max) break;
+        out[count].user_data = cqe->user_data;
+        out[count].res = cqe->res;
+        out[count].flags = cqe->flags;
+        out[count].result = big ? cqe->big_cqe[0] : 0;
+        count++;
+    }
+    io_uring_cq_advance(ring, count);
+    return count;
+}
+
+/* Synchronous admin command (Identify) through the namespace's char device. */
+static inline int zonekv_nvme_admin_command(int fd, struct nvme_passthru_cmd *cmd) {
+    return ioctl(fd, NVME_IOCTL_ADMIN_CMD, cmd);
+}
+
+/* The namespace id behind an NVMe generic char device. */
+static inline int zonekv_nvme_namespace_id(int fd) {
+    return ioctl(fd, NVME_IOCTL_ID);
+}
+
+static inline int zonekv_errno(void) { return errno; }
+
+/* fallocate(2) is declared by glibc only under _GNU_SOURCE, which would make this module's
+   view of libc differ from Swift's Glibc module. */
+extern int fallocate(int fd, int mode, __off_t offset, __off_t length);
+static inline int zonekv_punch_hole(int fd, long long offset, long long length) {
+    return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (__off_t)offset, (__off_t)length);
+}
+
+#endif

@@ -1,0 +1,265 @@
+import Synchronization
+
+/// What a queue must do to carry out a command once the controller has accepted it.
+enum EmulatedAction {
+    /// Complete at once with this status (0 or a positive NVMe status or negative errno) and result.
+    case complete(status: Int32, result: UInt64)
+    /// Read `length` bytes from the file at `offset` into the slot buffer.
+    case read(offset: UInt64, length: Int)
+    /// Write `length` bytes of the slot buffer to the file at `offset`; complete with `result`.
+    case write(offset: UInt64, length: Int, result: UInt64)
+    /// Make the file durable, then record every zone's write pointer as durable.
+    case flush
+}
+
+/// The emulated ZNS controller: decodes NVMe commands and applies the zone rules to the zone
+/// table, exactly as a device would, before any data moves.
+///
+/// Like QEMU's controller, it assigns Zone Append addresses and advances write pointers when a
+/// command is submitted, so appends may be in flight in any number. The lock guards only the
+/// table; it is never held across data I/O.
+final class EmulatedController: Sendable {
+    let file: SystemFile
+    let geometry: DeviceGeometry
+    let dataOffset: UInt64
+    private let mapping: MappedRegion
+    private let state: Mutex<ControllerState>
+
+    struct ControllerState: ~Copyable {
+        var zones: ZoneStateMachine
+        var faults: [PlannedFault] = []
+    }
+
+    /// The shared mapping of the header and zone table.
+    struct MappedRegion: @unchecked Sendable {
+        let bytes: UnsafeMutableRawBufferPointer
+    }
+
+    init(file: SystemFile, mapping: UnsafeMutableRawBufferPointer, geometry: DeviceGeometry, dataOffset: UInt64) {
+        self.file = file
+        self.geometry = geometry
+        self.dataOffset = dataOffset
+        self.mapping = MappedRegion(bytes: mapping)
+        let table = ZoneTable(mapping: mapping, zoneCount: geometry.zoneCount)
+        state = Mutex(ControllerState(zones: ZoneStateMachine(table: table, geometry: geometry)))
+    }
+
+    deinit {
+        unmap(mapping.bytes)
+        file.close()
+    }
+
+    private var table: ZoneTable { ZoneTable(mapping: mapping.bytes, zoneCount: geometry.zoneCount) }
+
+    private func fileOffset(ofBlock block: UInt64) -> UInt64 { dataOffset + block * UInt64(geometry.blockSize) }
+
+    // MARK: Commands
+
+    /// Accepts or rejects `command`, updating zone state; says what I/O is left to do.
+    func begin(_ command: NVMeCommand, buffer: IOBuffer) -> EmulatedAction {
+        state.withLock { state in
+            if let injected = Self.takeFault(for: command, from: &state.faults) {
+                return .complete(status: injected.completionStatus, result: 0)
+            }
+            switch command.opcode {
+            case NVMeCommand.Opcode.read: return read(command)
+            case NVMeCommand.Opcode.write, NVMeCommand.Opcode.zoneAppend: return write(command, zones: &state.zones)
+            case NVMeCommand.Opcode.zoneManagementSend: return manage(command, zones: &state.zones)
+            case NVMeCommand.Opcode.zoneManagementReceive: return report(command, buffer: buffer)
+            case NVMeCommand.Opcode.flush: return .flush
+            default: return Self.fail(NVMeStatus.invalidOpcode)
+            }
+        }
+    }
+
+    private static func fail(_ status: UInt16) -> EmulatedAction {
+        .complete(status: Int32(status | NVMeStatus.doNotRetry), result: 0)
+    }
+
+    private static func takeFault(for command: NVMeCommand, from faults: inout [PlannedFault]) -> InjectedStatus? {
+        guard !faults.isEmpty else { return nil }
+        let kind = EmulatedCommandKind(opcode: command.opcode)
+        var fired: InjectedStatus?
+        for index in faults.indices.reversed() where faults[index].kind == kind {
+            faults[index].remaining -= 1
+            if faults[index].remaining == 0 {
+                fired = faults[index].status
+                faults.remove(at: index)
+            }
+        }
+        return fired
+    }
+
+    /// Transfers above MDTS never reach a real device: the kernel refuses them with EINVAL.
+    private func exceedsTransferLimit(_ command: NVMeCommand) -> Bool {
+        command.blockCount * geometry.blockSize > geometry.maxTransferBytes
+    }
+
+    private func read(_ command: NVMeCommand) -> EmulatedAction {
+        if exceedsTransferLimit(command) { return .complete(status: -EINVAL_CODE, result: 0) }
+        let start = command.startBlock
+        let count = UInt64(command.blockCount)
+        guard start + count <= geometry.blockCount else { return Self.fail(NVMeStatus.lbaOutOfRange) }
+        let zone = Int(start / geometry.zoneSize)
+        guard start + count <= UInt64(zone + 1) * geometry.zoneSize else { return Self.fail(NVMeStatus.zoneBoundaryError) }
+        if table.state(zone) == .offline { return Self.fail(NVMeStatus.zoneOffline) }
+        return .read(offset: fileOffset(ofBlock: start), length: command.blockCount * geometry.blockSize)
+    }
+
+    private func write(_ command: NVMeCommand, zones: inout ZoneStateMachine) -> EmulatedAction {
+        if exceedsTransferLimit(command) { return .complete(status: -EINVAL_CODE, result: 0) }
+        let isAppend = command.opcode == NVMeCommand.Opcode.zoneAppend
+        let count = UInt64(command.blockCount)
+        var start = command.startBlock
+        guard start + count <= geometry.blockCount else { return Self.fail(NVMeStatus.lbaOutOfRange) }
+        let zone = Int(start / geometry.zoneSize)
+        let zoneStart = UInt64(zone) * geometry.zoneSize
+        if isAppend {
+            guard start == zoneStart else { return Self.fail(NVMeStatus.invalidField) }
+            guard command.blockCount * geometry.blockSize <= geometry.maxAppendBytes else { return Self.fail(NVMeStatus.invalidField) }
+        }
+        switch table.state(zone) {
+        case .full: return Self.fail(NVMeStatus.zoneFull)
+        case .readOnly: return Self.fail(NVMeStatus.zoneReadOnly)
+        case .offline: return Self.fail(NVMeStatus.zoneOffline)
+        default: break
+        }
+        let written = table.writePointer(zone)
+        if isAppend {
+            start = zoneStart + written
+        } else if start != zoneStart + written {
+            return Self.fail(NVMeStatus.zoneInvalidWrite)
+        }
+        guard written + count <= geometry.zoneCapacity else { return Self.fail(NVMeStatus.zoneBoundaryError) }
+        let status = zones.openImplicitly(zone)
+        guard status == NVMeStatus.success else { return Self.fail(status) }
+        table.setWritePointer(zone, written + count)
+        if written + count == geometry.zoneCapacity { _ = zones.finish(zone) }
+        recordLastWrite(zone: zone, start: written, blocks: count)
+        return .write(offset: fileOffset(ofBlock: start), length: command.blockCount * geometry.blockSize, result: isAppend ? start : 0)
+    }
+
+    private func manage(_ command: NVMeCommand, zones: inout ZoneStateMachine) -> EmulatedAction {
+        guard let action = ZoneAction(rawValue: command.zoneSendAction) else { return Self.fail(NVMeStatus.invalidField) }
+        if command.selectsAllZones {
+            var first = NVMeStatus.success
+            for zone in 0..<geometry.zoneCount where ZoneStateMachine.selectAllApplies(action, to: table.state(zone)) {
+                let status = apply(action, to: zone, zones: &zones)
+                if first == NVMeStatus.success { first = status }
+            }
+            return first == NVMeStatus.success ? .complete(status: 0, result: 0) : Self.fail(first)
+        }
+        let start = command.startBlock
+        guard start < geometry.blockCount else { return Self.fail(NVMeStatus.lbaOutOfRange) }
+        guard start % geometry.zoneSize == 0 else { return Self.fail(NVMeStatus.invalidField) }
+        let status = apply(action, to: Int(start / geometry.zoneSize), zones: &zones)
+        return status == NVMeStatus.success ? .complete(status: 0, result: 0) : Self.fail(status)
+    }
+
+    private func apply(_ action: ZoneAction, to zone: Int, zones: inout ZoneStateMachine) -> UInt16 {
+        switch action {
+        case .open: return zones.openExplicitly(zone)
+        case .close: return zones.close(zone)
+        case .finish: return zones.finish(zone)
+        case .reset:
+            let status = zones.reset(zone)
+            if status == NVMeStatus.success {
+                // A reset zone reads back as zeros, as on QEMU; a hole costs no space.
+                try? file.punchHole(offset: fileOffset(ofBlock: UInt64(zone) * geometry.zoneSize), length: geometry.zoneSizeBytes)
+            }
+            return status
+        }
+    }
+
+    private func report(_ command: NVMeCommand, buffer: IOBuffer) -> EmulatedAction {
+        let start = command.startBlock
+        guard start < geometry.blockCount else { return Self.fail(NVMeStatus.lbaOutOfRange) }
+        let bytes = min(command.dataLength, buffer.count)
+        let first = Int(start / geometry.zoneSize)
+        let count = min(ZoneReportFormat.capacity(forBufferBytes: bytes), geometry.zoneCount - first)
+        buffer.withUnsafeMutableBytes { memory in
+            ZoneReportFormat.writeHeader(descriptorCount: count, into: memory)
+            for index in 0..<count {
+                let zone = first + index
+                let zoneStart = UInt64(zone) * geometry.zoneSize
+                ZoneReportFormat.write(
+                    descriptorAt: index, state: table.state(zone), start: zoneStart, capacity: geometry.zoneCapacity,
+                    writePointer: zoneStart + table.writePointer(zone), into: memory)
+            }
+        }
+        return .complete(status: 0, result: 0)
+    }
+
+    private func recordLastWrite(zone: Int, start: UInt64, blocks: UInt64) {
+        mapping.bytes.storeLittleEndian(UInt32(zone), at: EmulatedDeviceFormat.HeaderField.lastWriteZone)
+        mapping.bytes.storeLittleEndian(UInt32(blocks), at: EmulatedDeviceFormat.HeaderField.lastWriteBlocks)
+        mapping.bytes.storeLittleEndian(start, at: EmulatedDeviceFormat.HeaderField.lastWriteStart)
+    }
+
+    // MARK: Durability
+
+    /// Called when a flush's data sync has completed: what was written is now durable.
+    func commitFlush() throws(DeviceError) {
+        let table = self.table
+        state.withLock { _ in
+            for zone in 0..<geometry.zoneCount { table.setDurableWritePointer(zone, table.writePointer(zone)) }
+        }
+        try synchronizeMapping(mapping.bytes, path: file.path)
+    }
+
+    // MARK: Test controls
+
+    func plan(_ fault: PlannedFault) {
+        state.withLock { $0.faults.append(fault) }
+    }
+
+    func clearFaults() {
+        state.withLock { $0.faults.removeAll() }
+    }
+
+    func degrade(_ zone: ZoneID, to newState: ZoneState) {
+        state.withLock { $0.zones.degrade(zone.rawValue, to: newState) }
+    }
+
+    /// Loses what was written since the last flush, as a power cut would; open zones come back closed.
+    func losePower(tearingLastWrite: Bool) throws(DeviceError) {
+        let table = self.table
+        let lastZone = Int(mapping.bytes.loadLittleEndianUInt32(at: EmulatedDeviceFormat.HeaderField.lastWriteZone))
+        let lastBlocks = UInt64(mapping.bytes.loadLittleEndianUInt32(at: EmulatedDeviceFormat.HeaderField.lastWriteBlocks))
+        let lastStart = mapping.bytes.loadLittleEndianUInt64(at: EmulatedDeviceFormat.HeaderField.lastWriteStart)
+        var failure: DeviceError?
+        state.withLock { state in
+            for zone in 0..<geometry.zoneCount {
+                let current = table.state(zone)
+                guard current != .readOnly, current != .offline else { continue }
+                var kept = table.durableWritePointer(zone)
+                let written = table.writePointer(zone)
+                if tearingLastWrite, zone == lastZone, lastBlocks > 1, lastStart + lastBlocks <= written, lastStart + lastBlocks > kept {
+                    kept = max(kept, lastStart + lastBlocks / 2)
+                }
+                if kept < written {
+                    let zoneOffset = fileOffset(ofBlock: UInt64(zone) * geometry.zoneSize)
+                    do throws(DeviceError) {
+                        try file.punchHole(
+                            offset: zoneOffset + kept * UInt64(geometry.blockSize),
+                            length: (geometry.zoneSize - kept) * UInt64(geometry.blockSize))
+                    } catch { failure = error }
+                    table.setWritePointer(zone, kept)
+                    table.setDurableWritePointer(zone, kept)
+                    table.setState(zone, kept == 0 ? .empty : .closed)
+                } else if current.isOpen {
+                    table.setState(zone, .closed)
+                }
+            }
+            state.zones.recount()
+        }
+        if let failure { throw failure }
+        try file.synchronize()
+        try synchronizeMapping(mapping.bytes, path: file.path)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+private let EINVAL_CODE = EINVAL
+#endif

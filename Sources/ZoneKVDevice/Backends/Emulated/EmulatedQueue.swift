@@ -1,0 +1,94 @@
+/// A device queue over an emulated device file: the controller applies the zone rules, then
+/// the data moves through io_uring reads and writes on the file.
+final class EmulatedQueue {
+    private let controller: EmulatedController
+    private let ring: Ring
+    private let fileIndex: Int32
+    private let usesFixedFile: Bool
+    private let usesFixedBuffers: Bool
+    /// Per tag: what the completion reports on success, and the byte count the I/O must move.
+    private var pendingResults: [UInt64]
+    private var pendingLengths: [Int]
+    private var pendingFlush: [Bool]
+    /// Commands the controller completed at once, waiting to be reaped.
+    private var immediate: [RawCompletion] = []
+
+    init(controller: EmulatedController, depth: Int, buffers: [IOBuffer], options: DeviceOptions) throws(DeviceError) {
+        self.controller = controller
+        ring = try Ring(
+            RingConfiguration(
+                entries: depth, usesBigEntries: false, polledCompletions: options.polledCompletions,
+                polledSubmissions: options.polledSubmissions))
+        usesFixedFile = options.registeredFiles
+        usesFixedBuffers = options.fixedBuffers
+        if options.registeredFiles {
+            try ring.registerFiles([controller.file.descriptor])
+            fileIndex = 0
+        } else {
+            fileIndex = controller.file.descriptor
+        }
+        if options.fixedBuffers { try ring.registerBuffers(buffers.map(\.memory)) }
+        pendingResults = Array(repeating: 0, count: depth)
+        pendingLengths = Array(repeating: 0, count: depth)
+        pendingFlush = Array(repeating: false, count: depth)
+        immediate.reserveCapacity(depth)
+    }
+
+    func prepare(_ command: NVMeCommand, tag: Int, buffer: IOBuffer) throws(DeviceError) {
+        let userData = UInt64(tag)
+        switch controller.begin(command, buffer: buffer) {
+        case let .complete(status, result):
+            immediate.append(RawCompletion(userData: userData, status: status, result: result))
+        case let .read(offset, length):
+            pendingResults[tag] = 0
+            pendingLengths[tag] = length
+            pendingFlush[tag] = false
+            try ring.prepareRead(
+                file: fileIndex, fixedFile: usesFixedFile, buffer: buffer.address, length: length, offset: offset,
+                fixedBuffer: usesFixedBuffers ? tag : nil, userData: userData)
+        case let .write(offset, length, result):
+            pendingResults[tag] = result
+            pendingLengths[tag] = length
+            pendingFlush[tag] = false
+            try ring.prepareWrite(
+                file: fileIndex, fixedFile: usesFixedFile, buffer: buffer.address, length: length, offset: offset,
+                fixedBuffer: usesFixedBuffers ? tag : nil, userData: userData)
+        case .flush:
+            pendingLengths[tag] = 0
+            pendingFlush[tag] = true
+            try ring.prepareDataSync(file: fileIndex, fixedFile: usesFixedFile, userData: userData)
+        }
+    }
+
+    func submit() throws(DeviceError) {
+        try ring.submit()
+    }
+
+    func reap(minimum: Int, _ body: (RawCompletion) -> Void) throws(DeviceError) -> Int {
+        var delivered = 0
+        if !immediate.isEmpty {
+            // Deliver these first, but still let the ring make progress on what is in flight.
+            for completion in immediate { body(completion) }
+            delivered = immediate.count
+            immediate.removeAll(keepingCapacity: true)
+        }
+        delivered += try ring.reap(minimum: max(0, minimum - delivered)) { raw in
+            let tag = Int(raw.userData)
+            var completion = raw
+            if raw.status >= 0 {
+                if pendingFlush[tag] {
+                    do throws(DeviceError) { try controller.commitFlush() } catch {
+                        completion.status = -(error.systemErrorNumber ?? 5)
+                    }
+                } else if Int(raw.status) != pendingLengths[tag] {
+                    completion.status = -5  // a short transfer is an I/O error (EIO)
+                } else {
+                    completion.status = 0
+                }
+                if completion.status == 0 { completion.result = pendingResults[tag] }
+            }
+            body(completion)
+        }
+        return delivered
+    }
+}

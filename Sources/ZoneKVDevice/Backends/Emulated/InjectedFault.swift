@@ -1,0 +1,50 @@
+/// Kinds of command the emulator can be told to fail.
+public enum EmulatedCommandKind: Int, Hashable, Sendable, CaseIterable {
+    case read, write, append, zoneManagement, reportZones, flush
+
+    init(opcode: UInt8) {
+        switch opcode {
+        case NVMeCommand.Opcode.read: self = .read
+        case NVMeCommand.Opcode.write: self = .write
+        case NVMeCommand.Opcode.zoneAppend: self = .append
+        case NVMeCommand.Opcode.zoneManagementSend: self = .zoneManagement
+        case NVMeCommand.Opcode.zoneManagementReceive: self = .reportZones
+        default: self = .flush
+        }
+    }
+}
+
+/// How an injected fault completes the command.
+public struct InjectedStatus: Hashable, Sendable {
+    /// The completion status as the kernel reports it: positive NVMe status or negative errno.
+    let completionStatus: Int32
+
+    /// Fails with an NVMe status (status code type << 8 | status code), with Do Not Retry set.
+    public static func nvme(_ status: UInt16) -> InjectedStatus {
+        InjectedStatus(completionStatus: Int32(status | NVMeStatus.doNotRetry))
+    }
+    /// Fails as the kernel would with `-errno` (e.g. EIO for a failed transfer).
+    public static func systemError(_ number: Int32) -> InjectedStatus {
+        InjectedStatus(completionStatus: -number)
+    }
+
+    public static let zoneFull = nvme(NVMeStatus.zoneFull)
+    public static let zoneBoundaryError = nvme(NVMeStatus.zoneBoundaryError)
+    public static let zoneInvalidWrite = nvme(NVMeStatus.zoneInvalidWrite)
+    public static let zoneReadOnly = nvme(NVMeStatus.zoneReadOnly)
+    public static let zoneOffline = nvme(NVMeStatus.zoneOffline)
+    public static let tooManyActiveZones = nvme(NVMeStatus.tooManyActiveZones)
+    public static let tooManyOpenZones = nvme(NVMeStatus.tooManyOpenZones)
+    public static let invalidField = nvme(NVMeStatus.invalidField)
+    /// An unrecovered read error (media error, status code type 2, code 0x81).
+    public static let unrecoveredReadError = nvme(0x281)
+    /// A write fault (media error, status code type 2, code 0x80).
+    public static let writeFault = nvme(0x280)
+}
+
+/// A fault waiting for its command: the `remaining`-th next command of `kind` fails with `status`.
+struct PlannedFault {
+    var kind: EmulatedCommandKind
+    var remaining: Int
+    var status: InjectedStatus
+}

@@ -1,0 +1,68 @@
+import CLibURing
+
+/// A device queue that sends NVMe commands to a namespace with io_uring passthrough
+/// (IORING_OP_URING_CMD with 128-byte SQEs and 32-byte CQEs).
+final class PassthroughQueue {
+    private let namespace: PassthroughNamespace
+    private let ring: Ring
+    private let fileIndex: Int32
+    private let usesFixedFile: Bool
+    private let usesFixedBuffers: Bool
+
+    init(namespace: PassthroughNamespace, depth: Int, buffers: [IOBuffer], options: DeviceOptions) throws(DeviceError) {
+        self.namespace = namespace
+        ring = try Ring(
+            RingConfiguration(
+                entries: depth, usesBigEntries: true, polledCompletions: options.polledCompletions,
+                polledSubmissions: options.polledSubmissions))
+        usesFixedFile = options.registeredFiles
+        usesFixedBuffers = options.fixedBuffers
+        if options.registeredFiles {
+            try ring.registerFiles([namespace.file.descriptor])
+            fileIndex = 0
+        } else {
+            fileIndex = namespace.file.descriptor
+        }
+        if options.fixedBuffers { try ring.registerBuffers(buffers.map(\.memory)) }
+    }
+
+    func prepare(_ command: NVMeCommand, tag: Int, buffer: IOBuffer) throws(DeviceError) {
+        var passthrough = nvme_uring_cmd()
+        passthrough.opcode = command.opcode
+        passthrough.nsid = namespace.namespaceID
+        if command.dataLength > 0 {
+            passthrough.addr = UInt64(UInt(bitPattern: buffer.address))
+            passthrough.data_len = UInt32(command.dataLength)
+        }
+        passthrough.cdw10 = command.dword10
+        passthrough.cdw11 = command.dword11
+        passthrough.cdw12 = command.dword12
+        passthrough.cdw13 = command.dword13
+        try ring.prepareNVMeCommand(
+            file: fileIndex, fixedFile: usesFixedFile, command: &passthrough,
+            fixedBuffer: usesFixedBuffers && command.dataLength > 0 ? tag : nil, userData: UInt64(tag))
+    }
+
+    func submit() throws(DeviceError) {
+        try ring.submit()
+    }
+
+    func reap(minimum: Int, _ body: (RawCompletion) -> Void) throws(DeviceError) -> Int {
+        try ring.reap(minimum: minimum, body)
+    }
+
+    /// The first zone's descriptor, read while the namespace is being opened.
+    func reportFirstZone(geometry: DeviceGeometry) throws(DeviceError) -> ZoneDescriptor {
+        let buffer = IOBuffer(byteCount: 4096)
+        let command = ZoneCommand.reportZones(from: ZoneID(0))
+        try prepare(NVMeCommand(command, geometry: geometry, bufferBytes: buffer.count), tag: 0, buffer: buffer)
+        var status: Int32 = 0
+        _ = try reap(minimum: 1) { status = $0.status }
+        guard status == 0 else { throw DeviceError(completionStatus: status, command: command) }
+        let zones = try buffer.withUnsafeBytes { bytes throws(DeviceError) in try ZoneReportFormat.parse(bytes, geometry: geometry) }
+        guard let first = zones.first else {
+            throw DeviceError(.notZoned, "\(namespace.file.path) reported no zones")
+        }
+        return first
+    }
+}

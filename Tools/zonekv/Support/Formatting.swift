@@ -1,0 +1,39 @@
+import ArgumentParser
+import ZoneKV
+
+/// Opens a device for a command.
+func openDevice(_ path: String) throws -> ZonedDevice {
+    try ZonedDevice.open(path)
+}
+
+/// Binary units, as device sizes are: "96 MiB", "1.5 GiB", "512 bytes".
+func formatBytes(_ bytes: UInt64) -> String {
+    let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    if unit == 0 { return "\(bytes) bytes" }
+    let rounded = (value * 10).rounded() / 10
+    return rounded == rounded.rounded() ? "\(Int(rounded)) \(units[unit])" : "\(rounded) \(units[unit])"
+}
+
+/// Parses "96M", "80MiB", "128K", "1G" or a plain byte count.
+func parseByteCount(_ text: String, option: String) throws -> UInt64 {
+    let trimmed = text.uppercased().filter { $0 != " " }
+    let digits = trimmed.prefix { $0.isNumber }
+    var suffix = trimmed.dropFirst(digits.count)
+    if suffix.hasSuffix("IB") { suffix = suffix.dropLast(2) } else if suffix.hasSuffix("B") { suffix = suffix.dropLast(1) }
+    let multipliers: [Substring: UInt64] = ["": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+    guard let number = UInt64(digits), let multiplier = multipliers[suffix] else {
+        throw ValidationError("\(option) takes a size such as 96M, 128K or 4096 (bytes); '\(text)' is not one")
+    }
+    return number * multiplier
+}
+
+/// `text` padded with spaces to `width` characters.
+func padded(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+}
