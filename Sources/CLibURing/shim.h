@@ -7,6 +7,16 @@
 #ifndef ZONEKV_CLIBURING_SHIM_H
 #define ZONEKV_CLIBURING_SHIM_H
 
+/* liburing.h defines _GNU_SOURCE and _XOPEN_SOURCE; including libc's headers first keeps this
+   module's view of libc (fd_set and friends) identical to Swift's Glibc and Dispatch modules. */
+#include <sys/types.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <signal.h>
+#include <time.h>
+#include <sched.h>
 #include <liburing.h>
 #include <linux/nvme_ioctl.h>
 #include <linux/falloc.h>

@@ -49,11 +49,12 @@ struct NVMeCommand: Hashable, Sendable {
         case let .manageAll(action):
             self.init(opcode: Opcode.zoneManagementSend)
             dword13 = UInt32(action.rawValue) | 1 << 8
-        case let .reportZones(zone):
+        case let .reportZones(zone, limit):
             self.init(opcode: Opcode.zoneManagementReceive)
             setStartBlock(geometry.startBlock(of: zone).rawValue)
-            dataLength = bufferBytes
-            dword12 = UInt32(bufferBytes / 4 - 1)  // number of dwords, 0-based
+            let wanted = limit.map { ZoneReportFormat.headerBytes + max(1, $0) * ZoneReportFormat.descriptorBytes }
+            dataLength = min(bufferBytes, wanted ?? bufferBytes)
+            dword12 = UInt32(dataLength / 4 - 1)  // number of dwords, 0-based
             dword13 = 1 << 16  // Report Zones (ZRA 0), all states (ZRASF 0), partial report
         case .flush:
             self.init(opcode: Opcode.flush)

@@ -14,9 +14,9 @@ public enum ZoneCommand: Hashable, Sendable, CustomStringConvertible {
     case manage(ZoneAction, ZoneID)
     /// Changes the state of every zone the action applies to (Zone Management Send, Select All).
     case manageAll(ZoneAction)
-    /// Reports zones starting at a zone, as many as the slot buffer holds. The corresponding NVMe
-    /// command is Zone Management Receive (Report Zones, partial report).
-    case reportZones(from: ZoneID)
+    /// Reports up to `limit` zones starting at a zone (`nil`: as many as the slot buffer holds).
+    /// The corresponding NVMe command is Zone Management Receive (Report Zones, partial report).
+    case reportZones(from: ZoneID, limit: Int?)
     /// Makes every completed write durable across power loss. The corresponding NVMe command is Flush.
     case flush
 
@@ -27,7 +27,7 @@ public enum ZoneCommand: Hashable, Sendable, CustomStringConvertible {
         case let .append(zone, count): "Zone Append of \(count) blocks to \(zone)"
         case let .manage(action, zone): "\(action) of \(zone)"
         case let .manageAll(action): "\(action) of all zones"
-        case let .reportZones(zone): "report zones from \(zone)"
+        case let .reportZones(zone, _): "report zones from \(zone)"
         case .flush: "flush"
         }
     }

@@ -127,15 +127,23 @@ extension DeviceQueue {
     }
 
     /// Describes `count` zones starting at `first` (all remaining zones by default), paging
-    /// through as many Report Zones commands as the slot buffer requires.
-    public func reportZones(from first: ZoneID = ZoneID(0), count: Int? = nil) throws(DeviceError) -> [ZoneDescriptor] {
+    /// through as many Report Zones commands as it takes.
+    ///
+    /// - Parameter zonesPerCommand: The most zones one Report Zones may return; by default as
+    ///   many as the slot buffer holds.
+    public func reportZones(
+        from first: ZoneID = ZoneID(0), count: Int? = nil, zonesPerCommand: Int? = nil
+    ) throws(DeviceError) -> [ZoneDescriptor] {
+        if let zonesPerCommand, zonesPerCommand < 1 {
+            throw DeviceError(.invalidArgument, "zones per report must be at least 1, not \(zonesPerCommand)")
+        }
         let end = min(geometry.zoneCount, first.rawValue + (count ?? geometry.zoneCount))
         var zones: [ZoneDescriptor] = []
         zones.reserveCapacity(max(0, end - first.rawValue))
         var next = first.rawValue
         while next < end {
             var page: [ZoneDescriptor] = []
-            try perform(.reportZones(from: ZoneID(next)), inspect: { buffer throws(DeviceError) in
+            try perform(.reportZones(from: ZoneID(next), limit: zonesPerCommand), inspect: { buffer throws(DeviceError) in
                 page = try buffer.withUnsafeBytes { bytes throws(DeviceError) in try ZoneReportFormat.parse(bytes, geometry: geometry) }
             })
             guard !page.isEmpty else {

@@ -54,7 +54,7 @@ final class PassthroughQueue {
     /// The first zone's descriptor, read while the namespace is being opened.
     func reportFirstZone(geometry: DeviceGeometry) throws(DeviceError) -> ZoneDescriptor {
         let buffer = IOBuffer(byteCount: 4096)
-        let command = ZoneCommand.reportZones(from: ZoneID(0))
+        let command = ZoneCommand.reportZones(from: ZoneID(0), limit: 1)
         try prepare(NVMeCommand(command, geometry: geometry, bufferBytes: buffer.count), tag: 0, buffer: buffer)
         var status: Int32 = 0
         _ = try reap(minimum: 1) { status = $0.status }
