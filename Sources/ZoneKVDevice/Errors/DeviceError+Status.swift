@@ -29,9 +29,9 @@ enum NVMeStatus {
 extension DeviceError {
     /// Decodes a completion's `res`: a negative errno from the kernel or a positive NVMe status.
     /// `command` names what failed, for the message.
-    init(completionStatus: Int32, command: ZoneCommand) {
+    init(completionStatus: Int32, command: ZoneCommand, backend: DeviceBackend) {
         if completionStatus < 0 {
-            self = DeviceError(systemErrorNumber: -completionStatus, operation: "\(command)")
+            self = DeviceError(systemErrorNumber: -completionStatus, operation: "\(command)", backend: backend)
         } else {
             self = DeviceError(nvmeStatus: UInt16(truncatingIfNeeded: completionStatus), command: command)
         }
@@ -75,17 +75,21 @@ extension DeviceError {
 
     /// An error for a system call or kernel-level failure, with an actionable message where
     /// the cause is known.
-    init(systemErrorNumber number: Int32, operation: String, path: String? = nil) {
+    init(systemErrorNumber number: Int32, operation: String, path: String? = nil, backend: DeviceBackend? = nil) {
         let subject = path.map { "\(operation) on \($0)" } ?? operation
         let reason = systemErrorDescription(number)
         let (code, advice): (Code, String) =
             switch number {
-            case EACCES, EPERM:
+            case EACCES where backend == .nvme, EPERM where backend == .nvme:
                 (.permissionDenied, "NVMe passthrough needs root (CAP_SYS_ADMIN) on Linux 6.1; run as root or with that capability")
+            case EACCES, EPERM:
+                (.permissionDenied, "check the permissions of the file and the user running ZoneKV")
             case ENOENT:
                 (.deviceNotFound, "check the device path")
             case EBUSY, EWOULDBLOCK:
                 (.deviceBusy, "another process is using the device; stop it first")
+            case EOPNOTSUPP where backend != .nvme:
+                (.optionUnsupported, "the file system or kernel does not support this on the chosen I/O path; open the device without that option")
             case EOPNOTSUPP, ENOSYS:
                 (.passthroughUnsupported, "this kernel lacks io_uring NVMe passthrough (needs Linux 5.19 or later, with 128-byte SQEs)")
             case ENOTTY:

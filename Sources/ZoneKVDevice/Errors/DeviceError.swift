@@ -83,6 +83,8 @@ extension DeviceError {
         public static let deviceBusy = Code(rawValue: "device-busy")
         /// An emulated device file is damaged or not an emulated device file.
         public static let invalidDeviceFile = Code(rawValue: "invalid-device-file")
+        /// An I/O path option chosen at open time does not work on this device or kernel.
+        public static let optionUnsupported = Code(rawValue: "option-unsupported")
         /// Any other system error; see `systemErrorNumber`.
         public static let systemError = Code(rawValue: "system-error")
     }

@@ -200,7 +200,7 @@ public final class DeviceQueue {
             guard let command = commands[index] else { preconditionFailure("completion for idle tag \(index)") }
             commands[index] = nil
             inFlightCount -= 1
-            let error = raw.status == 0 ? nil : DeviceError(completionStatus: raw.status, command: command)
+            let error = raw.status == 0 ? nil : DeviceError(completionStatus: raw.status, command: command, backend: device.backend)
             body(Completion(tag: CommandTag(index), command: command, error: error, value: error == nil ? raw.result : 0))
         }
         switch backend {

@@ -10,15 +10,19 @@ import CLibURing
 struct SystemFile: Sendable {
     let descriptor: Int32
     let path: String
+    /// Which backend the file serves, so errors can say what to do about them.
+    let backend: DeviceBackend
 
     /// Opens `path` for reading and writing.
-    static func open(_ path: String, create: Bool = false, direct: Bool = false) throws(DeviceError) -> SystemFile {
+    static func open(_ path: String, create: Bool = false, direct: Bool = false, backend: DeviceBackend) throws(DeviceError) -> SystemFile {
         var flags = O_RDWR | O_CLOEXEC
         if create { flags |= O_CREAT | O_EXCL }
         if direct { flags |= zonekv_o_direct }
         let descriptor = Glibc.open(path, flags, 0o644)
-        guard descriptor >= 0 else { throw lastError("open", path: path) }
-        return SystemFile(descriptor: descriptor, path: path)
+        guard descriptor >= 0 else {
+            throw DeviceError(systemErrorNumber: zonekv_errno(), operation: "open", path: path, backend: backend)
+        }
+        return SystemFile(descriptor: descriptor, path: path, backend: backend)
     }
 
     func close() { _ = Glibc.close(descriptor) }
@@ -30,31 +34,31 @@ struct SystemFile: Sendable {
             if number == EWOULDBLOCK {
                 throw DeviceError(.deviceBusy, "\(path) is in use by another process; close it there first")
             }
-            throw DeviceError(systemErrorNumber: number, operation: "lock", path: path)
+            throw DeviceError(systemErrorNumber: number, operation: "lock", path: path, backend: backend)
         }
     }
 
     /// The file's size in bytes.
     func size() throws(DeviceError) -> UInt64 {
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw lastError("stat", path: path) }
+        guard fstat(descriptor, &info) == 0 else { throw lastError(backend, "stat", path: path) }
         return UInt64(info.st_size)
     }
 
     func setSize(_ bytes: UInt64) throws(DeviceError) {
-        guard ftruncate(descriptor, off_t(bytes)) == 0 else { throw lastError("resize", path: path) }
+        guard ftruncate(descriptor, off_t(bytes)) == 0 else { throw lastError(backend, "resize", path: path) }
     }
 
     /// Turns a byte range into a hole that reads back as zeros.
     func punchHole(offset: UInt64, length: UInt64) throws(DeviceError) {
         guard length > 0 else { return }
         guard zonekv_punch_hole(descriptor, Int64(offset), Int64(length)) == 0 else {
-            throw lastError("punch hole", path: path)
+            throw lastError(backend, "punch hole", path: path)
         }
     }
 
     func synchronize() throws(DeviceError) {
-        guard fdatasync(descriptor) == 0 else { throw lastError("fdatasync", path: path) }
+        guard fdatasync(descriptor) == 0 else { throw lastError(backend, "fdatasync", path: path) }
     }
 
     /// Reads exactly `buffer.count` bytes at `offset`.
@@ -65,7 +69,7 @@ struct SystemFile: Sendable {
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else {
                 if count == 0 { throw DeviceError(.invalidDeviceFile, "\(path) ends early at byte \(offset + UInt64(done))") }
-                throw lastError("read", path: path)
+                throw lastError(backend, "read", path: path)
             }
             done += count
         }
@@ -77,7 +81,7 @@ struct SystemFile: Sendable {
         while done < buffer.count {
             let count = pwrite(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
             if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw lastError("write", path: path) }
+            guard count > 0 else { throw lastError(backend, "write", path: path) }
             done += count
         }
     }
@@ -85,14 +89,14 @@ struct SystemFile: Sendable {
     /// Maps `length` bytes from the start of the file, shared with the file (and other processes).
     func mapShared(length: Int) throws(DeviceError) -> UnsafeMutableRawBufferPointer {
         let address = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0)
-        guard let address, address != MAP_FAILED else { throw lastError("mmap", path: path) }
+        guard let address, address != MAP_FAILED else { throw lastError(backend, "mmap", path: path) }
         return UnsafeMutableRawBufferPointer(start: address, count: length)
     }
 }
 
 /// Writes a shared mapping back to its file.
 func synchronizeMapping(_ mapping: UnsafeMutableRawBufferPointer, path: String) throws(DeviceError) {
-    guard msync(mapping.baseAddress, mapping.count, MS_SYNC) == 0 else { throw lastError("msync", path: path) }
+    guard msync(mapping.baseAddress, mapping.count, MS_SYNC) == 0 else { throw lastError(nil, "msync", path: path) }
 }
 
 func unmap(_ mapping: UnsafeMutableRawBufferPointer) {
@@ -114,14 +118,14 @@ func fileExists(_ path: String) -> Bool {
 /// The NVMe namespace id behind an NVMe generic char device (NVME_IOCTL_ID).
 func nvmeNamespaceID(of file: SystemFile) throws(DeviceError) -> UInt32 {
     let result = zonekv_nvme_namespace_id(file.descriptor)
-    guard result >= 0 else { throw lastError("NVME_IOCTL_ID", path: file.path) }
+    guard result >= 0 else { throw lastError(.nvme, "NVME_IOCTL_ID", path: file.path) }
     return UInt32(result)
 }
 
 /// Runs an admin command synchronously (the kernel routes it to the namespace's controller).
 func nvmeAdminCommand(_ command: inout nvme_passthru_cmd, on file: SystemFile) throws(DeviceError) {
     let result = zonekv_nvme_admin_command(file.descriptor, &command)
-    if result < 0 { throw lastError("NVMe admin command 0x\(String(command.opcode, radix: 16))", path: file.path) }
+    if result < 0 { throw lastError(.nvme, "NVMe admin command 0x\(String(command.opcode, radix: 16))", path: file.path) }
     if result > 0 {
         throw DeviceError(
             .deviceStatus, "NVMe admin command 0x\(String(command.opcode, radix: 16)) on \(file.path) failed with NVMe status 0x\(String(result, radix: 16))",
@@ -129,6 +133,6 @@ func nvmeAdminCommand(_ command: inout nvme_passthru_cmd, on file: SystemFile) t
     }
 }
 
-private func lastError(_ operation: String, path: String) -> DeviceError {
-    DeviceError(systemErrorNumber: zonekv_errno(), operation: operation, path: path)
+private func lastError(_ backend: DeviceBackend?, _ operation: String, path: String) -> DeviceError {
+    DeviceError(systemErrorNumber: zonekv_errno(), operation: operation, path: path, backend: backend)
 }

@@ -5,7 +5,10 @@ struct DeviceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device",
         abstract: "Inspect and prepare zoned devices (NVMe /dev/ngXnY or emulated device files).",
-        subcommands: [DeviceInfoCommand.self, DeviceZonesCommand.self, DeviceCreateCommand.self]
+        subcommands: [
+            DeviceInfoCommand.self, DeviceZonesCommand.self, DeviceCreateCommand.self, DeviceAppendCommand.self,
+            DeviceReadCommand.self, DeviceManageCommand.self,
+        ]
     )
 }
 

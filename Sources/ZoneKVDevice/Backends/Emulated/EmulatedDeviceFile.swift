@@ -8,7 +8,7 @@ enum EmulatedDeviceFile {
             throw DeviceError(.invalidArgument, "\(path) already exists; remove it first or open it instead of creating it")
         }
         let device = geometry.deviceGeometry
-        let file = try SystemFile.open(path, create: true)
+        let file = try SystemFile.open(path, create: true, backend: .emulated)
         defer { file.close() }
         let metadataBytes = EmulatedDeviceFormat.metadataBytes(zoneCount: device.zoneCount)
         let header = IOBuffer(byteCount: metadataBytes)
@@ -41,7 +41,7 @@ enum EmulatedDeviceFile {
 
     /// Opens an emulated device file, taking an exclusive lock on it.
     static func open(_ path: String, directIO: Bool) throws(DeviceError) -> EmulatedController {
-        let file = try SystemFile.open(path, direct: directIO)
+        let file = try SystemFile.open(path, direct: directIO, backend: .emulated)
         do throws(DeviceError) {
             try file.lockExclusively()
             let size = try file.size()

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A device queue over an emulated device file: the controller applies the zone rules, then
 /// the data moves through io_uring reads and writes on the file.
 final class EmulatedQueue {
@@ -32,6 +36,26 @@ final class EmulatedQueue {
         pendingLengths = Array(repeating: 0, count: depth)
         pendingFlush = Array(repeating: false, count: depth)
         immediate.reserveCapacity(depth)
+        if options.polledCompletions { try probePolledReads(buffer: buffers[0]) }
+    }
+
+    /// IOPOLL on a file works only when its file system's block device has poll queues; find out
+    /// now, with one read, rather than failing on the first real command.
+    private func probePolledReads(buffer: IOBuffer) throws(DeviceError) {
+        try ring.prepareRead(
+            file: fileIndex, fixedFile: usesFixedFile, buffer: buffer.address, length: controller.geometry.blockSize,
+            offset: 0, fixedBuffer: usesFixedBuffers ? 0 : nil, userData: 0)  // the header: always allocated, so the read reaches the disk
+        var status: Int32 = 0
+        _ = try ring.reap(minimum: 1) { status = $0.status }
+        if status == -EOPNOTSUPP {
+            throw DeviceError(
+                .optionUnsupported,
+                "completion polling (IOPOLL) does not work for \(controller.file.path): the block device under its file system has no poll queues; open the device without polled completions",
+                systemErrorNumber: EOPNOTSUPP)
+        }
+        guard status >= 0 else {
+            throw DeviceError(systemErrorNumber: -status, operation: "polled read probe", path: controller.file.path, backend: .emulated)
+        }
     }
 
     func prepare(_ command: NVMeCommand, tag: Int, buffer: IOBuffer) throws(DeviceError) {

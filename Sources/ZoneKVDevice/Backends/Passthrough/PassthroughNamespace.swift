@@ -15,7 +15,7 @@ final class PassthroughNamespace: Sendable {
     deinit { file.close() }
 
     static func open(_ path: String) throws(DeviceError) -> PassthroughNamespace {
-        let file = try SystemFile.open(path)
+        let file = try SystemFile.open(path, backend: .nvme)
         do {
             try file.lockExclusively()
             let namespaceID = try nvmeNamespaceID(of: file)

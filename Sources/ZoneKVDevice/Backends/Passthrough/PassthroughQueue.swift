@@ -58,7 +58,7 @@ final class PassthroughQueue {
         try prepare(NVMeCommand(command, geometry: geometry, bufferBytes: buffer.count), tag: 0, buffer: buffer)
         var status: Int32 = 0
         _ = try reap(minimum: 1) { status = $0.status }
-        guard status == 0 else { throw DeviceError(completionStatus: status, command: command) }
+        guard status == 0 else { throw DeviceError(completionStatus: status, command: command, backend: .nvme) }
         let zones = try buffer.withUnsafeBytes { bytes throws(DeviceError) in try ZoneReportFormat.parse(bytes, geometry: geometry) }
         guard let first = zones.first else {
             throw DeviceError(.notZoned, "\(namespace.file.path) reported no zones")
