@@ -4,7 +4,7 @@ import ArgumentParser
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zonekv-bench",
-        abstract: "Benchmarks for ZoneKV.",
-        subcommands: []
+        abstract: "Benchmarks for ZoneKV, each printed beside a reference measured in the same run.",
+        subcommands: [DeviceBenchCommand.self]
     )
 }

@@ -29,3 +29,11 @@ public struct EmulatorControls: Sendable {
         try controller.losePower(tearingLastWrite: tearingLastWrite)
     }
 }
+
+extension EmulatorControls {
+    /// Where a block's data lives in the device file, for tools that read the file directly
+    /// (such as fio references in benchmarks).
+    public func fileOffset(of address: BlockAddress) -> UInt64 {
+        controller.dataOffset + address.rawValue * UInt64(controller.geometry.blockSize)
+    }
+}

@@ -1,0 +1,127 @@
+import ZoneKV
+
+/// Device-layer workloads driven through one queue at a fixed depth: every slot stays busy, a
+/// completed command is replaced at once, and submissions and completions are batched.
+struct DeviceWorkloads {
+    let device: ZonedDevice
+    /// Zones the random reads draw from (filled during setup).
+    let readZones: Range<Int>
+    /// Zones the append workload writes into (reset as they fill).
+    let appendZones: Range<Int>
+
+    /// Fills the read zones so random reads touch real data.
+    func prepareReadZones(queue: DeviceQueue) throws {
+        let geometry = device.geometry
+        for zone in readZones {
+            let descriptor = try queue.describe(ZoneID(zone))
+            if descriptor.state == .full { continue }
+            if descriptor.writtenBlocks > 0 { try queue.manage(.reset, ZoneID(zone)) }
+            var remaining = Int(geometry.zoneCapacity)
+            while remaining > 0 {
+                while remaining > 0, let tag = queue.reserveTag() {
+                    let count = min(geometry.maxAppendBlocks, remaining)
+                    queue.buffer(for: tag).fill(UInt8(truncatingIfNeeded: zone &+ remaining))
+                    try queue.enqueue(.append(ZoneID(zone), blockCount: count), on: tag)
+                    remaining -= count
+                }
+                try queue.reap(minimum: 1) { completion in
+                    precondition(completion.succeeded, "setup append failed: \(completion.error!)")
+                }
+            }
+            try queue.reap(minimum: queue.inFlightCount) { _ in }
+        }
+        try queue.flush()
+    }
+
+    /// Random 4 KiB (one block) reads for `seconds`; returns operations per second.
+    func randomReads(queue: DeviceQueue, seconds: Double, seed: UInt64) throws -> Double {
+        let geometry = device.geometry
+        var random = FastRandom(seed: seed)
+        let zoneCount = UInt64(readZones.count)
+        let firstZone = UInt64(readZones.lowerBound)
+        func nextAddress() -> BlockAddress {
+            let zone = firstZone + random.next(below: zoneCount)
+            return BlockAddress(zone * geometry.zoneSize + random.next(below: geometry.zoneCapacity))
+        }
+        var completed = 0
+        var failure: DeviceError?
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = start.advanced(by: .milliseconds(Int(seconds * 1000)))
+        while let tag = queue.reserveTag() { try queue.enqueue(.read(nextAddress(), blockCount: 1), on: tag) }
+        var checks = 0
+        while true {
+            try queue.reap(minimum: 1) { completion in
+                if let error = completion.error { failure = error }
+                completed += 1
+            }
+            if let failure { throw failure }
+            checks += 1
+            if checks & 15 == 0, clock.now >= deadline { break }
+            while let tag = queue.reserveTag() { try queue.enqueue(.read(nextAddress(), blockCount: 1), on: tag) }
+        }
+        let elapsed = start.duration(to: clock.now)
+        try queue.reap(minimum: queue.inFlightCount) { _ in }
+        return Double(completed) / elapsed.seconds
+    }
+
+    /// Zone Appends of the append limit for `seconds`, spreading in-flight appends over the
+    /// append zones and resetting zones as they fill; returns bytes per second.
+    func appendBandwidth(queue: DeviceQueue, seconds: Double) throws -> Double {
+        let geometry = device.geometry
+        let blocks = min(geometry.maxAppendBlocks, queue.bufferBytes / geometry.blockSize)
+        let bytesEach = blocks * geometry.blockSize
+        for zone in appendZones { try queue.manage(.reset, ZoneID(zone)) }
+        // Each zone can take this many appends before it is full.
+        let perZone = Int(geometry.zoneCapacity) / blocks
+        var issued = [Int](repeating: 0, count: geometry.zoneCount)
+        var zoneCursor = appendZones.lowerBound
+        var completed = 0
+        var failure: DeviceError?
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = start.advanced(by: .milliseconds(Int(seconds * 1000)))
+
+        func issue() throws {
+            while queue.hasFreeTag {
+                if issued[zoneCursor] >= perZone {
+                    // Move on; once every append zone is used up, drain and reset the next one.
+                    zoneCursor = zoneCursor + 1 < appendZones.upperBound ? zoneCursor + 1 : appendZones.lowerBound
+                    if issued[zoneCursor] >= perZone {
+                        try queue.reap(minimum: queue.inFlightCount) { completion in
+                            if let error = completion.error { failure = error }
+                            completed += 1
+                        }
+                        try queue.manage(.reset, ZoneID(zoneCursor))
+                        issued[zoneCursor] = 0
+                    }
+                }
+                let tag = queue.reserveTag()!
+                try queue.enqueue(.append(ZoneID(zoneCursor), blockCount: blocks), on: tag)
+                issued[zoneCursor] += 1
+            }
+        }
+        try issue()
+        var checks = 0
+        while true {
+            try queue.reap(minimum: 1) { completion in
+                if let error = completion.error { failure = error }
+                completed += 1
+            }
+            if let failure { throw failure }
+            checks += 1
+            if checks & 15 == 0, clock.now >= deadline { break }
+            try issue()
+        }
+        let elapsed = start.duration(to: clock.now)
+        try queue.reap(minimum: queue.inFlightCount) { _ in }
+        return Double(completed * bytesEach) / elapsed.seconds
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

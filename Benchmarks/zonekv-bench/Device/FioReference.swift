@@ -1,0 +1,105 @@
+import Foundation
+import ZoneKV
+
+/// fio, run on the same device in the same run, as the reference the device layer is compared
+/// with: its `io_uring_cmd` engine on an NVMe generic device, its `io_uring` engine on an
+/// emulated device's file with the same buffering the emulated backend uses.
+struct FioReference {
+    let device: ZonedDevice
+    let executable: String
+
+    /// The fio on the PATH, or nil.
+    static func locate() -> String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        return paths.map { "\($0)/fio" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Byte range of a run of zones as fio addresses the file or device.
+    private func byteRange(zones: Range<Int>) -> (offset: UInt64, size: UInt64) {
+        let geometry = device.geometry
+        let first = geometry.startBlock(of: ZoneID(zones.lowerBound))
+        let start = device.emulator?.fileOffset(of: first) ?? first.rawValue * UInt64(geometry.blockSize)
+        return (start, UInt64(zones.count) * geometry.zoneSizeBytes)
+    }
+
+    private var engineArguments: [String] {
+        let options = device.options
+        var arguments: [String]
+        switch device.backend {
+        case .nvme:
+            arguments = ["--ioengine=io_uring_cmd", "--cmd_type=nvme"]
+            if options.polledCompletions { arguments.append("--hipri=1") }
+        case .emulated:
+            arguments = ["--ioengine=io_uring", "--direct=\(options.directIO ? 1 : 0)"]
+            if options.polledCompletions { arguments.append("--hipri=1") }
+        }
+        if options.fixedBuffers { arguments.append("--fixedbufs=1") }
+        if options.registeredFiles { arguments.append("--registerfiles=1") }
+        if options.polledSubmissions { arguments.append("--sqthread_poll=1") }
+        return arguments
+    }
+
+    /// Random reads of one block over `zones` at `depth`; returns IOPS.
+    func randomReads(zones: Range<Int>, depth: Int, seconds: Double) throws -> Double {
+        let (offset, size) = byteRange(zones: zones)
+        let result = try run([
+            "--rw=randread", "--bs=\(device.geometry.blockSize)", "--iodepth=\(depth)",
+            "--offset=\(offset)", "--size=\(size)", "--norandommap", "--randrepeat=0",
+        ], seconds: seconds)
+        return result.readIOPS
+    }
+
+    /// Sequential writes of `blockBytes` over `zones`; returns bytes per second. On an NVMe
+    /// device fio writes zones with regular writes (zonemode=zbd), which must stay at depth 1.
+    func sequentialWrites(zones: Range<Int>, depth: Int, blockBytes: Int, seconds: Double) throws -> Double {
+        let (offset, size) = byteRange(zones: zones)
+        var arguments = ["--rw=write", "--bs=\(blockBytes)", "--offset=\(offset)", "--size=\(size)"]
+        if device.backend == .nvme {
+            arguments += ["--zonemode=zbd", "--iodepth=1"]
+        } else {
+            arguments += ["--iodepth=\(depth)"]
+        }
+        return try run(arguments, seconds: seconds).writeBytesPerSecond
+    }
+
+    private struct Result {
+        var readIOPS: Double
+        var writeBytesPerSecond: Double
+    }
+
+    private func run(_ workload: [String], seconds: Double) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments =
+            ["--name=reference", "--filename=\(device.path)", "--thread", "--time_based",
+             "--runtime=\(max(1, Int(seconds.rounded())))s", "--output-format=json",
+             // Same page cache state as the ZoneKV run, as the emulated backend is buffered.
+             "--invalidate=0"] + engineArguments + workload
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let job = (json["jobs"] as? [[String: Any]])?.first,
+            let read = job["read"] as? [String: Any], let write = job["write"] as? [String: Any]
+        else {
+            throw BenchError("fio failed (exit \(process.terminationStatus)): \(errorText.isEmpty ? String(decoding: data.prefix(500), as: UTF8.self) : errorText)")
+        }
+        let errorCount = job["error"] as? Int ?? 0
+        guard errorCount == 0 else { throw BenchError("fio reported error \(errorCount): \(errorText)") }
+        return Result(
+            readIOPS: (read["iops"] as? Double) ?? Double(read["iops"] as? Int ?? 0),
+            writeBytesPerSecond: Double((write["bw_bytes"] as? Int) ?? 0))
+    }
+}
+
+/// A benchmark failure with a message for the user.
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,17 @@
+/// A small, fast, seedable generator (xorshift64*): benchmark loops must not pay for a
+/// cryptographic generator per operation.
+struct FastRandom {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
+
+    mutating func next() -> UInt64 {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 0x2545_F491_4F6C_DD1D
+    }
+
+    /// A value in 0..<bound.
+    mutating func next(below bound: UInt64) -> UInt64 { next() % bound }
+}
