@@ -19,7 +19,6 @@
 #include <sched.h>
 #include <liburing.h>
 #include <linux/nvme_ioctl.h>
-#include <linux/falloc.h>
 #include <sys/ioctl.h>
 #include <sys/file.h>
 #include <string.h>
@@ -93,12 +92,5 @@ static inline int zonekv_nvme_namespace_id(int fd) {
 }
 
 static inline int zonekv_errno(void) { return errno; }
-
-/* fallocate(2) is declared by glibc only under _GNU_SOURCE, which would make this module's
-   view of libc differ from Swift's Glibc module. */
-extern int fallocate(int fd, int mode, __off_t offset, __off_t length);
-static inline int zonekv_punch_hole(int fd, long long offset, long long length) {
-    return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (__off_t)offset, (__off_t)length);
-}
 
 #endif

@@ -49,14 +49,6 @@ struct SystemFile: Sendable {
         guard ftruncate(descriptor, off_t(bytes)) == 0 else { throw lastError(backend, "resize", path: path) }
     }
 
-    /// Turns a byte range into a hole that reads back as zeros.
-    func punchHole(offset: UInt64, length: UInt64) throws(DeviceError) {
-        guard length > 0 else { return }
-        guard zonekv_punch_hole(descriptor, Int64(offset), Int64(length)) == 0 else {
-            throw lastError(backend, "punch hole", path: path)
-        }
-    }
-
     func synchronize() throws(DeviceError) {
         guard fdatasync(descriptor) == 0 else { throw lastError(backend, "fdatasync", path: path) }
     }

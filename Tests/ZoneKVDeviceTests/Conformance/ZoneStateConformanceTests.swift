@@ -89,6 +89,8 @@ struct ZoneStateConformanceTests {
             #expect(descriptor.writePointer == geometry.startBlock(of: zone))
             #expect(try queue.read(from: geometry.startBlock(of: zone), blockCount: 3).allSatisfy { $0 == 0 })
             #expect(try queue.append([9], to: zone) == geometry.startBlock(of: zone))
+            // The old data never shows through above the new write pointer.
+            #expect(try queue.read(from: geometry.startBlock(of: zone).advanced(by: 1), blockCount: 2).allSatisfy { $0 == 0 })
             // A full zone resets too.
             try queue.manage(.finish, zone)
             try queue.manage(.reset, zone)

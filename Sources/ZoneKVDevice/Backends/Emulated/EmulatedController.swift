@@ -4,8 +4,10 @@ import Synchronization
 enum EmulatedAction {
     /// Complete at once with this status (0 or a positive NVMe status or negative errno) and result.
     case complete(status: Int32, result: UInt64)
-    /// Read `length` bytes from the file at `offset` into the slot buffer.
-    case read(offset: UInt64, length: Int)
+    /// Read `fileBytes` from the file at `offset` into the slot buffer, then `zeroBytes` of
+    /// zeros after them: blocks at or above a zone's write pointer read as zeros, whatever
+    /// the file still holds there from before a reset or a power loss.
+    case read(offset: UInt64, fileBytes: Int, zeroBytes: Int)
     /// Write `length` bytes of the slot buffer to the file at `offset`; complete with `result`.
     case write(offset: UInt64, length: Int, result: UInt64)
     /// Make the file durable, then record every zone's write pointer as durable.
@@ -103,7 +105,10 @@ final class EmulatedController: Sendable {
         let zone = Int(start / geometry.zoneSize)
         guard start + count <= UInt64(zone + 1) * geometry.zoneSize else { return Self.fail(NVMeStatus.zoneBoundaryError) }
         if table.state(zone) == .offline { return Self.fail(NVMeStatus.zoneOffline) }
-        return .read(offset: fileOffset(ofBlock: start), length: command.blockCount * geometry.blockSize)
+        let written = UInt64(zone) * geometry.zoneSize + table.writePointer(zone)
+        let validBlocks = start >= written ? 0 : min(count, written - start)
+        let fileBytes = Int(validBlocks) * geometry.blockSize
+        return .read(offset: fileOffset(ofBlock: start), fileBytes: fileBytes, zeroBytes: command.blockCount * geometry.blockSize - fileBytes)
     }
 
     private func write(_ command: NVMeCommand, zones: inout ZoneStateMachine) -> EmulatedAction {
@@ -162,12 +167,9 @@ final class EmulatedController: Sendable {
         case .close: return zones.close(zone)
         case .finish: return zones.finish(zone)
         case .reset:
-            let status = zones.reset(zone)
-            if status == NVMeStatus.success {
-                // A reset zone reads back as zeros, as on QEMU; a hole costs no space.
-                try? file.punchHole(offset: fileOffset(ofBlock: UInt64(zone) * geometry.zoneSize), length: geometry.zoneSizeBytes)
-            }
-            return status
+            // The old data stays in the file but reads back as zeros (it is above the write
+            // pointer), as on a real device: no file system work on the reset path.
+            return zones.reset(zone)
         }
     }
 
@@ -227,7 +229,6 @@ final class EmulatedController: Sendable {
         let lastZone = Int(mapping.bytes.loadLittleEndianUInt32(at: EmulatedDeviceFormat.HeaderField.lastWriteZone))
         let lastBlocks = UInt64(mapping.bytes.loadLittleEndianUInt32(at: EmulatedDeviceFormat.HeaderField.lastWriteBlocks))
         let lastStart = mapping.bytes.loadLittleEndianUInt64(at: EmulatedDeviceFormat.HeaderField.lastWriteStart)
-        var failure: DeviceError?
         state.withLock { state in
             for zone in 0..<geometry.zoneCount {
                 let current = table.state(zone)
@@ -238,12 +239,7 @@ final class EmulatedController: Sendable {
                     kept = max(kept, lastStart + lastBlocks / 2)
                 }
                 if kept < written {
-                    let zoneOffset = fileOffset(ofBlock: UInt64(zone) * geometry.zoneSize)
-                    do throws(DeviceError) {
-                        try file.punchHole(
-                            offset: zoneOffset + kept * UInt64(geometry.blockSize),
-                            length: (geometry.zoneSize - kept) * UInt64(geometry.blockSize))
-                    } catch { failure = error }
+                    // What lies above the new write pointer reads back as zeros from now on.
                     table.setWritePointer(zone, kept)
                     table.setDurableWritePointer(zone, kept)
                     table.setState(zone, kept == 0 ? .empty : .closed)
@@ -253,7 +249,6 @@ final class EmulatedController: Sendable {
             }
             state.zones.recount()
         }
-        if let failure { throw failure }
         try file.synchronize()
         try synchronizeMapping(mapping.bytes, path: file.path)
     }

@@ -63,12 +63,17 @@ final class EmulatedQueue {
         switch controller.begin(command, buffer: buffer) {
         case let .complete(status, result):
             immediate.append(RawCompletion(userData: userData, status: status, result: result))
-        case let .read(offset, length):
+        case let .read(offset, fileBytes, zeroBytes):
+            if zeroBytes > 0 { buffer.fill(0, from: fileBytes, count: zeroBytes) }
+            guard fileBytes > 0 else {
+                immediate.append(RawCompletion(userData: userData, status: 0, result: 0))
+                return
+            }
             pendingResults[tag] = 0
-            pendingLengths[tag] = length
+            pendingLengths[tag] = fileBytes
             pendingFlush[tag] = false
             try ring.prepareRead(
-                file: fileIndex, fixedFile: usesFixedFile, buffer: buffer.address, length: length, offset: offset,
+                file: fileIndex, fixedFile: usesFixedFile, buffer: buffer.address, length: fileBytes, offset: offset,
                 fixedBuffer: usesFixedBuffers ? tag : nil, userData: userData)
         case let .write(offset, length, result):
             pendingResults[tag] = result
