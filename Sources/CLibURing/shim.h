@@ -86,6 +86,11 @@ static inline int zonekv_nvme_admin_command(int fd, struct nvme_passthru_cmd *cm
     return ioctl(fd, NVME_IOCTL_ADMIN_CMD, cmd);
 }
 
+/* Synchronous I/O command (no io_uring): 0, a positive NVMe status, or -1 with errno set. */
+static inline int zonekv_nvme_io_command(int fd, struct nvme_passthru_cmd *cmd) {
+    return ioctl(fd, NVME_IOCTL_IO_CMD, cmd);
+}
+
 /* The namespace id behind an NVMe generic char device. */
 static inline int zonekv_nvme_namespace_id(int fd) {
     return ioctl(fd, NVME_IOCTL_ID);

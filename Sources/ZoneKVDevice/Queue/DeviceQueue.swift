@@ -56,7 +56,9 @@ public final class DeviceQueue {
         backlog.reserveCapacity(depth)
         switch device.storage {
         case let .nvme(namespace):
-            backend = .nvme(try PassthroughQueue(namespace: namespace, depth: depth, buffers: buffers, options: device.options))
+            backend = .nvme(
+                try PassthroughQueue(
+                    file: namespace.file, namespaceID: namespace.namespaceID, depth: depth, buffers: buffers, options: device.options))
         case let .emulated(controller):
             backend = .emulated(try EmulatedQueue(controller: controller, depth: depth, buffers: buffers, options: device.options))
         }

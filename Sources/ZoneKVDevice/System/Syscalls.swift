@@ -25,7 +25,13 @@ struct SystemFile: Sendable {
         return SystemFile(descriptor: descriptor, path: path, backend: backend)
     }
 
-    func close() { _ = Glibc.close(descriptor) }
+    /// Releases the lock and closes the file. The lock is dropped explicitly: a ring that
+    /// registered the file may hold the open file (and with it the lock) a while longer, as the
+    /// kernel tears rings down asynchronously.
+    func close() {
+        _ = flock(descriptor, LOCK_UN)
+        _ = Glibc.close(descriptor)
+    }
 
     /// Takes an exclusive advisory lock, failing at once with `deviceBusy` if another process holds it.
     func lockExclusively() throws(DeviceError) {
@@ -112,6 +118,13 @@ func nvmeNamespaceID(of file: SystemFile) throws(DeviceError) -> UInt32 {
     let result = zonekv_nvme_namespace_id(file.descriptor)
     guard result >= 0 else { throw lastError(.nvme, "NVME_IOCTL_ID", path: file.path) }
     return UInt32(result)
+}
+
+/// Runs an I/O command synchronously through the ioctl path; returns the completion status as
+/// io_uring would report it (0, a positive NVMe status, or a negative errno).
+func nvmeSynchronousIOCommand(_ command: inout nvme_passthru_cmd, on file: SystemFile) -> Int32 {
+    let result = zonekv_nvme_io_command(file.descriptor, &command)
+    return result < 0 ? -zonekv_errno() : result
 }
 
 /// Runs an admin command synchronously (the kernel routes it to the namespace's controller).

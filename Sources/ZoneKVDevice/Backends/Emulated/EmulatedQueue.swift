@@ -10,6 +10,7 @@ final class EmulatedQueue {
     private let fileIndex: Int32
     private let usesFixedFile: Bool
     private let usesFixedBuffers: Bool
+    private let pollsCompletions: Bool
     /// Per tag: what the completion reports on success, and the byte count the I/O must move.
     private var pendingResults: [UInt64]
     private var pendingLengths: [Int]
@@ -25,6 +26,7 @@ final class EmulatedQueue {
                 polledSubmissions: options.polledSubmissions))
         usesFixedFile = options.registeredFiles
         usesFixedBuffers = options.fixedBuffers
+        pollsCompletions = options.polledCompletions
         if options.registeredFiles {
             try ring.registerFiles([controller.file.descriptor])
             fileIndex = 0
@@ -82,6 +84,16 @@ final class EmulatedQueue {
             try ring.prepareWrite(
                 file: fileIndex, fixedFile: usesFixedFile, buffer: buffer.address, length: length, offset: offset,
                 fixedBuffer: usesFixedBuffers ? tag : nil, userData: userData)
+        case .flush where pollsCompletions:
+            // An IOPOLL ring takes only reads and writes: sync the file directly.
+            var status: Int32 = 0
+            do throws(DeviceError) {
+                try controller.file.synchronize()
+                try controller.commitFlush()
+            } catch {
+                status = -(error.systemErrorNumber ?? EIO)
+            }
+            immediate.append(RawCompletion(userData: userData, status: status, result: 0))
         case .flush:
             pendingLengths[tag] = 0
             pendingFlush[tag] = true

@@ -25,9 +25,9 @@ final class PassthroughNamespace: Sendable {
                 zoneCount: Int(facts.blockCount / facts.zoneSize), zoneSize: facts.zoneSize, zoneCapacity: facts.zoneSize,
                 maxOpenZones: facts.maxOpenZones, maxActiveZones: facts.maxActiveZones,
                 maxAppendBytes: facts.maxAppendBytes, maxTransferBytes: facts.maxTransferBytes)
-            let namespace = PassthroughNamespace(file: file, namespaceID: namespaceID, geometry: geometry)
             // Zone capacity is per zone and only Report Zones tells it: read the first zone's.
-            let queue = try PassthroughQueue(namespace: namespace, depth: 1, buffers: [IOBuffer(byteCount: 4096)], options: DeviceOptions())
+            let queue = try PassthroughQueue(
+                file: file, namespaceID: namespaceID, depth: 1, buffers: [IOBuffer(byteCount: 4096)], options: DeviceOptions())
             let zones = try queue.reportFirstZone(geometry: geometry)
             geometry.zoneCapacity = zones.capacity
             return PassthroughNamespace(file: file, namespaceID: namespaceID, geometry: geometry)
