@@ -35,7 +35,7 @@ struct ZoneStateConformanceTests {
             // Write up to two blocks short of capacity, one command at a time.
             let leave = UInt64(2)
             let prefixBlocks = Int(geometry.zoneCapacity - leave)
-            try queue.write(pattern(seed: 1, count: prefixBlocks * geometry.blockSize), at: geometry.startBlock(of: zone))
+            try queue.writeFiller(zone, blocks: prefixBlocks)
             let crossing = deviceError {
                 try queue.write(pattern(seed: 2, count: 3 * geometry.blockSize), at: geometry.startBlock(of: zone).advanced(by: UInt64(prefixBlocks)))
             }

@@ -1,3 +1,4 @@
+import Testing
 import ZoneKVDevice
 
 /// Deterministic, position-dependent bytes, so misplaced or stale data never passes for right.
@@ -12,16 +13,35 @@ func pattern(seed: Int, count: Int) -> [UInt8] {
 }
 
 extension DeviceQueue {
-    /// Fills `zone` to capacity with appends of the largest allowed size.
+    /// Fills `zone` to capacity with appends of the largest allowed size, all slots in flight.
+    /// Each append's blocks carry one byte value (cheap to make even in a slow guest).
     func fill(_ zone: ZoneID) throws {
-        let chunk = geometry.maxAppendBlocks
         var remaining = Int(try describe(zone).remainingBlocks)
-        var seed = zone.rawValue << 20
-        while remaining > 0 {
-            let count = min(chunk, remaining)
-            _ = try append(pattern(seed: seed, count: count * geometry.blockSize), to: zone)
-            remaining -= count
-            seed += 1
+        let chunk = min(geometry.maxAppendBlocks, bufferBytes / geometry.blockSize)
+        var failure: DeviceError?
+        while remaining > 0 || inFlightCount > 0 {
+            while remaining > 0, let tag = reserveTag() {
+                let count = min(chunk, remaining)
+                buffer(for: tag).fill(UInt8(truncatingIfNeeded: remaining | 1))
+                try enqueue(.append(zone, blockCount: count), on: tag)
+                remaining -= count
+            }
+            try reap(minimum: 1) { completion in
+                if let error = completion.error { failure = error }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Writes `blocks` blocks of one byte value at `zone`'s write pointer, one command at a time.
+    func writeFiller(_ zone: ZoneID, blocks: Int) throws {
+        var written = 0
+        let chunk = bufferBytes / geometry.blockSize
+        let start = try #require(describe(zone).writePointer)
+        while written < blocks {
+            let count = min(chunk, blocks - written)
+            try perform(.write(start.advanced(by: UInt64(written)), blockCount: count), prepare: { $0.fill(0xA5) })
+            written += count
         }
     }
 }
