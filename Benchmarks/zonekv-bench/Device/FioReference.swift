@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import ZoneKV
 
 /// fio, run on the same device in the same run, as the reference the device layer is compared
@@ -68,30 +71,24 @@ struct FioReference {
     }
 
     private func run(_ workload: [String], seconds: Double) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments =
+        let outputPath = "/tmp/zonekv-bench-fio-\(getpid()).json"
+        defer { unlink(outputPath) }
+        let arguments =
             ["--name=reference", "--filename=\(device.path)", "--thread", "--time_based",
-             "--runtime=\(max(1, Int(seconds.rounded())))s", "--output-format=json",
+             "--runtime=\(max(1, Int(seconds.rounded())))s", "--output-format=json", "--output=\(outputPath)",
              // Same page cache state as the ZoneKV run, as the emulated backend is buffered.
              "--invalidate=0"] + engineArguments + workload
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
+        let (messages, status) = runShellCommand(([executable] + arguments).map(shellQuoted).joined(separator: " "))
+        guard status == 0,
+            let data = FileManager.default.contents(atPath: outputPath),
             let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let job = (json["jobs"] as? [[String: Any]])?.first,
             let read = job["read"] as? [String: Any], let write = job["write"] as? [String: Any]
         else {
-            throw BenchError("fio failed (exit \(process.terminationStatus)): \(errorText.isEmpty ? String(decoding: data.prefix(500), as: UTF8.self) : errorText)")
+            throw BenchError("fio failed (exit \(status)): \(messages.prefix(2000))")
         }
         let errorCount = job["error"] as? Int ?? 0
-        guard errorCount == 0 else { throw BenchError("fio reported error \(errorCount): \(errorText)") }
+        guard errorCount == 0 else { throw BenchError("fio reported error \(errorCount): \(messages.prefix(2000))") }
         return Result(
             readIOPS: (read["iops"] as? Double) ?? Double(read["iops"] as? Int ?? 0),
             writeBytesPerSecond: Double((write["bw_bytes"] as? Int) ?? 0))
