@@ -43,26 +43,10 @@ struct DeviceWorkloads {
             let zone = firstZone + random.next(below: zoneCount)
             return BlockAddress(zone * geometry.zoneSize + random.next(below: geometry.zoneCapacity))
         }
-        var completed = 0
-        var failure: DeviceError?
-        let clock = ContinuousClock()
-        let start = clock.now
-        let deadline = start.advanced(by: .milliseconds(Int(seconds * 1000)))
-        while let tag = queue.reserveTag() { try queue.enqueue(.read(nextAddress(), blockCount: 1), on: tag) }
-        var checks = 0
-        while true {
-            try queue.reap(minimum: 1) { completion in
-                if let error = completion.error { failure = error }
-                completed += 1
-            }
-            if let failure { throw failure }
-            checks += 1
-            if checks & 15 == 0, clock.now >= deadline { break }
+        let run = try runClosedLoop(queue: queue, seconds: seconds) {
             while let tag = queue.reserveTag() { try queue.enqueue(.read(nextAddress(), blockCount: 1), on: tag) }
         }
-        let elapsed = start.duration(to: clock.now)
-        try queue.reap(minimum: queue.inFlightCount) { _ in }
-        return Double(completed) / elapsed.seconds
+        return Double(run.completed) / run.seconds
     }
 
     /// Zone Appends of the append limit for `seconds`, spreading in-flight appends over the
@@ -76,21 +60,16 @@ struct DeviceWorkloads {
         let perZone = Int(geometry.zoneCapacity) / blocks
         var issued = [Int](repeating: 0, count: geometry.zoneCount)
         var zoneCursor = appendZones.lowerBound
-        var completed = 0
+        var drained = 0
         var failure: DeviceError?
-        let clock = ContinuousClock()
-        let start = clock.now
-        let deadline = start.advanced(by: .milliseconds(Int(seconds * 1000)))
-
         func issue() throws {
             while queue.hasFreeTag {
                 if issued[zoneCursor] >= perZone {
                     // Move on; once every append zone is used up, drain and reset the next one.
                     zoneCursor = zoneCursor + 1 < appendZones.upperBound ? zoneCursor + 1 : appendZones.lowerBound
                     if issued[zoneCursor] >= perZone {
-                        try queue.reap(minimum: queue.inFlightCount) { completion in
+                        drained += try queue.reap(minimum: queue.inFlightCount) { completion in
                             if let error = completion.error { failure = error }
-                            completed += 1
                         }
                         try queue.manage(.reset, ZoneID(zoneCursor))
                         issued[zoneCursor] = 0
@@ -101,7 +80,22 @@ struct DeviceWorkloads {
                 issued[zoneCursor] += 1
             }
         }
-        try issue()
+        let run = try runClosedLoop(queue: queue, seconds: seconds, refill: issue)
+        if let failure { throw failure }
+        return Double((run.completed + drained) * bytesEach) / run.seconds
+    }
+
+    /// Keeps every slot of `queue` busy for `seconds`: `refill` enqueues commands into free
+    /// slots, completions are reaped in batches. Returns the completions it reaped and the time taken.
+    private func runClosedLoop(
+        queue: DeviceQueue, seconds: Double, refill: () throws -> Void
+    ) throws -> (completed: Int, seconds: Double) {
+        var completed = 0
+        var failure: DeviceError?
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = start.advanced(by: .milliseconds(Int(seconds * 1000)))
+        try refill()
         var checks = 0
         while true {
             try queue.reap(minimum: 1) { completion in
@@ -111,11 +105,11 @@ struct DeviceWorkloads {
             if let failure { throw failure }
             checks += 1
             if checks & 15 == 0, clock.now >= deadline { break }
-            try issue()
+            try refill()
         }
         let elapsed = start.duration(to: clock.now)
         try queue.reap(minimum: queue.inFlightCount) { _ in }
-        return Double(completed * bytesEach) / elapsed.seconds
+        return (completed, elapsed.seconds)
     }
 }
 

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
 import ZoneKVDevice
 
@@ -25,9 +22,7 @@ struct NVMeCLICrossCheckTests {
             try queue.write(pattern(seed: 3, count: 5 * geometry.blockSize), at: geometry.startBlock(of: ZoneID(4)))
             let ours = try queue.reportZones()
 
-            // popen rather than Foundation's Process: the latter closes every possible descriptor
-            // in the child, which takes minutes under software emulation with a high fd limit.
-            let (text, status) = try runCommand("\(nvme) zns report-zones \(device.path)")
+            let (text, status) = runShellCommand("\(nvme) zns report-zones \(device.path)")
             #expect(status == 0)
             let theirs = parseReportZones(text)
             #expect(theirs.count == ours.count, "nvme-cli listed \(theirs.count) zones:\n\(text.prefix(2000))")
@@ -40,20 +35,6 @@ struct NVMeCLICrossCheckTests {
             }
             #expect(ours[0].writtenBlocks == 3 && ours[1].writtenBlocks == 17 && ours[4].writtenBlocks == 5)
         }
-    }
-
-    /// Runs a shell command and returns its standard output and exit status.
-    private func runCommand(_ command: String) throws -> (String, Int32) {
-        let stream = try #require(popen(command, "r"), "cannot run \(command)")
-        var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, stream)
-            if count == 0 { break }
-            output.append(contentsOf: chunk[0..<count])
-        }
-        let status = pclose(stream)
-        return (String(decoding: output, as: UTF8.self), status)
     }
 
     struct CLIZone {

@@ -33,16 +33,7 @@ struct DeviceOpenErrorTests {
     func passthroughNeedsRoot() throws {
         guard case let .path(path) = DeviceUnderTest.all[0].source else { return }
         let tool = defaultToolPath()
-        let stream = try #require(popen("setpriv --reuid=65534 --regid=65534 --clear-groups \(tool) device info --device \(path) 2>&1", "r"))
-        var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, stream)
-            if count == 0 { break }
-            output.append(contentsOf: chunk[0..<count])
-        }
-        let status = pclose(stream)
-        let text = String(decoding: output, as: UTF8.self)
+        let (text, status) = runShellCommand("setpriv --reuid=65534 --regid=65534 --clear-groups \(tool) device info --device \(path)")
         #expect(status != 0)
         #expect(text.contains("permission-denied"), "\(text)")
         #expect(text.contains("CAP_SYS_ADMIN"), "\(text)")

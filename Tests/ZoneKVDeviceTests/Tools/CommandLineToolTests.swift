@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// The `zonekv device` commands and `zonekv-bench device`, run as a user would run them.
+@Suite(.serialized)
+struct CommandLineToolTests {
+    private func zonekv(_ arguments: String) -> (output: String, status: Int32) {
+        runShellCommand("\(defaultToolPath()) \(arguments)")
+    }
+
+    @Test("create, inspect, append, read and reset an emulated device from the command line")
+    func deviceCommands() throws {
+        let path = temporaryDevicePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let created = zonekv("device create \(path) --zone-size 3M --zone-capacity 2560K --zones 6 --max-open 4 --max-active 8")
+        #expect(created.status == 0, "\(created.output)")
+        let info = zonekv("device info --device \(path)")
+        #expect(info.output.contains("not a power of two"))
+        #expect(info.output.contains("2.5 MiB (640 blocks)"))
+        let appended = zonekv("device append --device \(path) --zone 2 --text hello --flush")
+        #expect(appended.output.contains("at LBA 1536"), "\(appended.output)")
+        let read = zonekv("device read --device \(path) --lba 1536")
+        #expect(read.output.contains("|hello"), "\(read.output)")
+        let zones = zonekv("device zones --device \(path)")
+        #expect(zones.output.split(separator: "\n").count == 7)
+        #expect(zones.output.contains("implicitly-opened"))
+        let reset = zonekv("device zone-action reset --device \(path) --zone 2")
+        #expect(reset.output.contains("zone 2 is now empty"), "\(reset.output)")
+    }
+
+    @Test("bad input gets an error that says what was wrong")
+    func badInput() throws {
+        let path = temporaryDevicePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let missing = zonekv("device info --device \(path)")
+        #expect(missing.status != 0)
+        #expect(missing.output.contains("does not exist"))
+        let badSize = zonekv("device create \(path) --zone-size 96Q")
+        #expect(badSize.status != 0)
+        #expect(badSize.output.contains("--zone-size takes a size such as 96M"))
+        let badCapacity = zonekv("device create \(path) --zone-size 64M --zone-capacity 80M")
+        #expect(badCapacity.output.contains("at most the zone size"), "\(badCapacity.output)")
+        #expect(!FileManager.default.fileExists(atPath: path))
+        _ = zonekv("device create \(path) --zones 2")
+        let badZone = zonekv("device append --device \(path) --zone 9 --text x")
+        #expect(badZone.output.contains("--zone must be between 0 and 1"), "\(badZone.output)")
+        let both = zonekv("device zone-action reset --device \(path) --zone 1 --all")
+        #expect(both.output.contains("exactly one of --zone N or --all"), "\(both.output)")
+    }
+
+    @Test("the device benchmark runs and prints its table")
+    func benchmarkRuns() throws {
+        let bench = URL(fileURLWithPath: defaultToolPath()).deletingLastPathComponent().appendingPathComponent("zonekv-bench").path
+        let result = runShellCommand("\(bench) device --seconds 0.2 --rounds 1 --queue-depths 1,4 --no-fio --read-zones 1")
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("| 4 KiB random read, IOPS"))
+        #expect(result.output.contains("Zone Append, MiB/s"))
+        let bad = runShellCommand("\(bench) device --queue-depths 0")
+        #expect(bad.status != 0)
+        #expect(bad.output.contains("--queue-depths takes numbers from 1 to 1024"))
+    }
+}
