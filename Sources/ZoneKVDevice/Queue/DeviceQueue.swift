@@ -104,7 +104,7 @@ public final class DeviceQueue {
         let encoded = NVMeCommand(command, geometry: geometry, bufferBytes: bufferBytes)
         switch backend {
         case let .nvme(queue): try queue.prepare(encoded, tag: tag.index, buffer: buffers[tag.index])
-        case let .emulated(queue): try queue.prepare(encoded, tag: tag.index, buffer: buffers[tag.index])
+        case let .emulated(queue): queue.prepare(encoded, tag: tag.index)
         }
         commands[tag.index] = command
         inFlightCount += 1

@@ -17,6 +17,9 @@ final class EmulatedQueue {
     private var pendingFlush: [Bool]
     /// Commands the controller completed at once, waiting to be reaped.
     private var immediate: [RawCompletion] = []
+    /// Commands enqueued since the last submission, dispatched together at the next one.
+    private var pending: [(command: NVMeCommand, tag: Int)] = []
+    private let buffers: [IOBuffer]
 
     init(controller: EmulatedController, depth: Int, buffers: [IOBuffer], options: DeviceOptions) throws(DeviceError) {
         self.controller = controller
@@ -38,6 +41,8 @@ final class EmulatedQueue {
         pendingLengths = Array(repeating: 0, count: depth)
         pendingFlush = Array(repeating: false, count: depth)
         immediate.reserveCapacity(depth)
+        pending.reserveCapacity(depth)
+        self.buffers = buffers
         if options.polledCompletions { try probePolledReads(buffer: buffers[0]) }
     }
 
@@ -60,7 +65,25 @@ final class EmulatedQueue {
         }
     }
 
-    func prepare(_ command: NVMeCommand, tag: Int, buffer: IOBuffer) throws(DeviceError) {
+    /// Queues a command; the controller sees it at the next submission.
+    func prepare(_ command: NVMeCommand, tag: Int) {
+        pending.append((command, tag))
+    }
+
+    /// Hands the batch to the controller last first, as Linux dispatches a plugged batch of
+    /// passthrough commands (its plug list is LIFO): appends submitted together get their
+    /// addresses in reverse, as they do on a real device, so callers cannot come to rely on
+    /// submission order.
+    private func dispatchPending() throws(DeviceError) {
+        guard !pending.isEmpty else { return }
+        for index in pending.indices.reversed() {
+            let (command, tag) = pending[index]
+            try dispatch(command, tag: tag, buffer: buffers[tag])
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func dispatch(_ command: NVMeCommand, tag: Int, buffer: IOBuffer) throws(DeviceError) {
         let userData = UInt64(tag)
         switch controller.begin(command, buffer: buffer) {
         case let .complete(status, result):
@@ -102,10 +125,12 @@ final class EmulatedQueue {
     }
 
     func submit() throws(DeviceError) {
+        try dispatchPending()
         try ring.submit()
     }
 
     func reap(minimum: Int, _ body: (RawCompletion) -> Void) throws(DeviceError) -> Int {
+        try dispatchPending()
         var delivered = 0
         if !immediate.isEmpty {
             // Deliver these first, but still let the ring make progress on what is in flight.
