@@ -22,12 +22,17 @@ let package = Package(
         // what Swift cannot import (function-like macros, flexible array members).
         .systemLibrary(name: "CLibURing", pkgConfig: "liburing", providers: [.apt(["liburing-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // CRC32C with the CPU's instruction where there is one.
+        .target(name: "CChecksum"),
 
         // The zoned device layer: geometry, commands, the nvme and emulated backends.
         .target(name: "ZoneKVDevice", dependencies: ["CLibURing"], swiftSettings: swiftSettings),
 
+        // Checksum and compression codecs: Swift types over the C shims, beside the device layer.
+        .target(name: "ZoneKVCodecs", dependencies: ["CChecksum", "CLZ4"], swiftSettings: swiftSettings),
+
         // The engine and public library.
-        .target(name: "ZoneKV", dependencies: ["ZoneKVDevice", "CLZ4"], swiftSettings: swiftSettings),
+        .target(name: "ZoneKV", dependencies: ["ZoneKVDevice", "ZoneKVCodecs"], swiftSettings: swiftSettings),
 
         // Tools.
         .executableTarget(
@@ -44,5 +49,6 @@ let package = Package(
         ),
 
         .testTarget(name: "ZoneKVDeviceTests", dependencies: ["ZoneKVDevice"], swiftSettings: swiftSettings),
+        .testTarget(name: "ZoneKVTests", dependencies: ["ZoneKV", "ZoneKVCodecs"], swiftSettings: swiftSettings),
     ]
 )

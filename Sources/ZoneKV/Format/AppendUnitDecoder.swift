@@ -1,0 +1,96 @@
+import ZoneKVCodecs
+
+/// A record found in an append unit, located by byte ranges in the bytes it was decoded from.
+struct DecodedRecord: Sendable, Hashable {
+    var type: RecordType
+    var flags: RecordFlags
+    var sequence: UInt64
+    var key: Range<Int>
+    var value: Range<Int>
+}
+
+/// A valid append unit found in a zone's bytes.
+struct DecodedUnit: Sendable {
+    /// Offset of the unit from the start of the bytes scanned.
+    var offset: Int
+    /// Bytes the unit occupies, padding included.
+    var paddedBytes: Int
+    var sequence: UInt64
+    var stream: WriteStream
+    var records: [DecodedRecord]
+}
+
+/// Reads append units back: validates magic, version, lengths and checksum, so a torn unit,
+/// zeros, or stale bytes are never mistaken for data.
+enum AppendUnitDecoder {
+    /// Decodes the unit starting at `offset`, or returns `nil` if there is no intact unit there.
+    static func decodeUnit(in bytes: UnsafeRawBufferPointer, at offset: Int, blockSize: Int) -> DecodedUnit? {
+        typealias Field = AppendUnitFormat.HeaderField
+        let headerBytes = AppendUnitFormat.headerBytes
+        guard offset >= 0, offset + headerBytes <= bytes.count else { return nil }
+        func load<T: FixedWidthInteger>(_ at: Int, _: T.Type) -> T {
+            T(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: T.self))
+        }
+        guard load(offset + Field.magic, UInt32.self) == AppendUnitFormat.magic,
+            bytes[offset + Field.version] == AppendUnitFormat.version,
+            Int(load(offset + Field.headerBytes, UInt16.self)) == headerBytes,
+            let stream = WriteStream(rawValue: bytes[offset + Field.stream])
+        else { return nil }
+        let payloadBytes = Int(load(offset + Field.payloadBytes, UInt32.self))
+        let length = headerBytes + payloadBytes
+        guard payloadBytes >= 0, offset + length <= bytes.count else { return nil }
+        let stored = load(offset + Field.checksum, UInt32.self)
+        // The checksum covers the header with its own field taken as zero, then the payload.
+        var checksum = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + Field.checksum]))
+        checksum = withUnsafeBytes(of: UInt32(0)) { CRC32C.checksum($0, continuing: checksum) }
+        checksum = CRC32C.checksum(
+            UnsafeRawBufferPointer(rebasing: bytes[offset + Field.checksum + 4..<offset + length]), continuing: checksum)
+        guard checksum == stored else { return nil }
+
+        let recordCount = Int(load(offset + Field.recordCount, UInt32.self))
+        var records: [DecodedRecord] = []
+        records.reserveCapacity(recordCount)
+        var position = offset + headerBytes
+        for _ in 0..<recordCount {
+            typealias RecordField = AppendUnitFormat.RecordField
+            guard position + AppendUnitFormat.recordHeaderBytes <= offset + length,
+                let type = RecordType(rawValue: bytes[position + RecordField.type])
+            else { return nil }
+            let keyCount = Int(load(position + RecordField.keyLength, UInt16.self))
+            let valueCount = Int(load(position + RecordField.valueLength, UInt32.self))
+            let keyStart = position + AppendUnitFormat.recordHeaderBytes
+            let valueStart = keyStart + keyCount
+            guard valueStart + valueCount <= offset + length else { return nil }
+            records.append(
+                DecodedRecord(
+                    type: type, flags: RecordFlags(rawValue: bytes[position + RecordField.flags]),
+                    sequence: load(position + RecordField.sequence, UInt64.self),
+                    key: keyStart..<valueStart, value: valueStart..<valueStart + valueCount))
+            position = valueStart + valueCount
+        }
+        guard position == offset + length else { return nil }
+        let padded = (length + blockSize - 1) / blockSize * blockSize
+        return DecodedUnit(
+            offset: offset, paddedBytes: padded, sequence: load(offset + Field.sequence, UInt64.self), stream: stream,
+            records: records)
+    }
+
+    /// Every intact unit in a zone's written bytes, in address order. Where the bytes at a block
+    /// boundary are not an intact unit (a torn append, or a hole left by an append that never
+    /// completed), scanning moves on block by block until it finds the next one.
+    static func scanZone(_ bytes: UnsafeRawBufferPointer, blockSize: Int) -> (units: [DecodedUnit], skippedBlocks: Int) {
+        var units: [DecodedUnit] = []
+        var skipped = 0
+        var offset = 0
+        while offset + AppendUnitFormat.headerBytes <= bytes.count {
+            if let unit = decodeUnit(in: bytes, at: offset, blockSize: blockSize) {
+                units.append(unit)
+                offset += unit.paddedBytes
+            } else {
+                skipped += 1
+                offset += blockSize
+            }
+        }
+        return (units, skipped)
+    }
+}

@@ -1,0 +1,27 @@
+/// What a record in an append unit says.
+enum RecordType: UInt8, Sendable {
+    /// The key now has this value.
+    case put = 1
+    /// The key has no value any more.
+    case delete = 2
+    /// Every record of the batch with this record's sequence number is committed.
+    case batchCommit = 3
+    /// One piece of a value too large for one append unit.
+    case valueChunk = 4
+}
+
+/// Flags of a record.
+struct RecordFlags: OptionSet, Hashable, Sendable {
+    let rawValue: UInt8
+    /// The value is LZ4-compressed.
+    static let compressed = RecordFlags(rawValue: 1 << 0)
+    /// The record belongs to a batch and counts only once the batch's commit record is found.
+    static let inBatch = RecordFlags(rawValue: 1 << 1)
+}
+
+/// The write stream a unit belongs to; each stream appends to its own open zone.
+enum WriteStream: UInt8, Sendable {
+    case user = 0
+    case relocation = 1
+    case metadata = 2
+}
