@@ -26,10 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 
-/* ioctl numbers and flags built by macros Swift cannot evaluate. */
-static const unsigned int zonekv_nvme_uring_cmd_io = NVME_URING_CMD_IO;
-static const unsigned long zonekv_nvme_ioctl_id = NVME_IOCTL_ID;
-static const unsigned long zonekv_nvme_ioctl_admin_cmd = NVME_IOCTL_ADMIN_CMD;
+/* Flags built by macros Swift cannot evaluate. */
 #ifdef O_DIRECT
 static const int zonekv_o_direct = O_DIRECT;
 #else

@@ -86,8 +86,6 @@ extension DeviceError {
                 (.permissionDenied, "check the permissions of the file and the user running ZoneKV")
             case ENOENT:
                 (.deviceNotFound, "check the device path")
-            case EBUSY, EWOULDBLOCK:
-                (.deviceBusy, "another process is using the device; stop it first")
             case EOPNOTSUPP where backend != .nvme:
                 (.optionUnsupported, "the file system or kernel does not support this on the chosen I/O path; open the device without that option")
             case EOPNOTSUPP, ENOSYS:

@@ -12,10 +12,16 @@ extension DeviceQueue {
         guard let tag = reserveTag() else {
             throw DeviceError(.queueFull, "every command slot of the queue is in flight; reap completions before starting another operation")
         }
-        defer { releaseTag(tag) }
         prepare(buffer(for: tag))
-        try enqueue(command, on: tag)
-        let completion = try wait(for: tag)
+        let completion: Completion
+        do throws(DeviceError) {
+            try enqueue(command, on: tag)
+            completion = try wait(for: tag)
+        } catch {
+            abandon(tag)
+            throw error
+        }
+        defer { releaseTag(tag) }
         let value = try completion.get()
         try inspect(buffer(for: tag))
         return value
@@ -67,9 +73,12 @@ extension DeviceQueue {
         var failure: DeviceError?
         while (nextBlock < blockCount && failure == nil) || inFlight > 0 {
             while nextBlock < blockCount, failure == nil, let tag = reserveTag() {
-                let count = min(chunkBlocks, blockCount - nextBlock)
+                // Never cross a zone boundary in one command: the device refuses that.
+                let start = address.advanced(by: UInt64(nextBlock))
+                let toZoneEnd = Int(geometry.zoneSize - start.rawValue % geometry.zoneSize)
+                let count = min(chunkBlocks, blockCount - nextBlock, toZoneEnd)
                 do {
-                    try enqueue(.read(address.advanced(by: UInt64(nextBlock)), blockCount: count), on: tag)
+                    try enqueue(.read(start, blockCount: count), on: tag)
                 } catch {
                     releaseTag(tag)
                     failure = error
@@ -86,20 +95,25 @@ extension DeviceQueue {
                 break
             }
             var finished: [CommandTag] = []
-            try reapOwn(minimum: 1, isOwn: { chunkStart[$0.index] != nil }) { completion in
-                finished.append(completion.tag)
-                if let error = completion.error {
-                    failure = failure ?? error
-                    return
-                }
-                let offset = chunkStart[completion.tag.index]! * geometry.blockSize
-                let length = completion.command.transferBlocks * geometry.blockSize
-                buffer(for: completion.tag).withUnsafeBytes { source in
-                    result.withUnsafeMutableBytes { target in
-                        UnsafeMutableRawBufferPointer(rebasing: target[offset..<offset + length])
-                            .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<length]))
+            do throws(DeviceError) {
+                try reapOwn(minimum: 1, isOwn: { chunkStart[$0.index] != nil }) { completion in
+                    finished.append(completion.tag)
+                    if let error = completion.error {
+                        failure = failure ?? error
+                        return
+                    }
+                    let offset = chunkStart[completion.tag.index]! * geometry.blockSize
+                    let length = completion.command.transferBlocks * geometry.blockSize
+                    buffer(for: completion.tag).withUnsafeBytes { source in
+                        result.withUnsafeMutableBytes { target in
+                            UnsafeMutableRawBufferPointer(rebasing: target[offset..<offset + length])
+                                .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<length]))
+                        }
                     }
                 }
+            } catch {
+                for index in chunkStart.indices where chunkStart[index] != nil { abandon(CommandTag(index)) }
+                throw error
             }
             for tag in finished {
                 chunkStart[tag.index] = nil
@@ -137,7 +151,11 @@ extension DeviceQueue {
         if let zonesPerCommand, zonesPerCommand < 1 {
             throw DeviceError(.invalidArgument, "zones per report must be at least 1, not \(zonesPerCommand)")
         }
-        let end = min(geometry.zoneCount, first.rawValue + (count ?? geometry.zoneCount))
+        guard (0..<geometry.zoneCount).contains(first.rawValue) else {
+            throw DeviceError(.invalidArgument, "\(first) does not exist; the device has zones 0 to \(geometry.zoneCount - 1)")
+        }
+        if let count, count < 0 { throw DeviceError(.invalidArgument, "a zone count cannot be negative (\(count))") }
+        let end = first.rawValue + min(count ?? geometry.zoneCount, geometry.zoneCount - first.rawValue)
         var zones: [ZoneDescriptor] = []
         zones.reserveCapacity(max(0, end - first.rawValue))
         var next = first.rawValue

@@ -3,7 +3,8 @@
 /// A queue has a fixed number of command slots (its depth), each with a page-aligned I/O buffer
 /// allocated up front; nothing is allocated per command. The pattern is: reserve a tag, fill its
 /// buffer, enqueue a command on it, repeat; then `submit()` once for the whole batch, and `reap`
-/// completions in batches. Submission and completion happen on the owning thread only.
+/// completions in batches. Submission and completion happen on the owning thread only, and a
+/// completion handler must not call back into its queue.
 ///
 /// ```swift
 /// let queue = try device.makeQueue(depth: 32)
@@ -25,15 +26,31 @@ public final class DeviceQueue {
         case nvme(PassthroughQueue)
         case emulated(EmulatedQueue)
     }
+
+    /// Where a slot is in its life: free → reserved → in flight → (completed, waiting in the
+    /// backlog →) delivered, and free again.
+    private enum SlotState: Equatable {
+        case free
+        case reserved
+        case inFlight
+        /// Completed while the queue waited for another command; delivered by the next `reap`.
+        case completedInBacklog
+        /// In flight, but its owner gave up waiting (an error); freed silently on completion.
+        case abandoned
+    }
+
     private let backend: Backend
     private let buffers: [IOBuffer]
-    /// The command on each slot, or `nil` while the slot is free or only reserved.
+    /// The command on each slot while it is in flight or waiting in the backlog.
     private var commands: [ZoneCommand?]
+    private var states: [SlotState]
     private var freeTags: [Int]
-    /// Completions reaped while waiting for one particular command, delivered by the next `reap`.
     private var backlog: [Completion] = []
+    /// Guards against a completion handler calling back into the queue, which would reuse the
+    /// completion buffers the queue is iterating.
+    private var isReaping = false
 
-    /// Commands enqueued and not yet reaped.
+    /// Commands enqueued whose completions have not been handed to the caller yet.
     public private(set) var inFlightCount = 0
 
     init(device: ZonedDevice, depth: Int, bufferBytes: Int?) throws(DeviceError) {
@@ -41,17 +58,26 @@ public final class DeviceQueue {
             throw DeviceError(.invalidArgument, "queue depth must be between 1 and 4096, not \(depth)")
         }
         let geometry = device.geometry
-        let size = bufferBytes ?? min(geometry.maxTransferBytes, max(geometry.maxAppendBytes, 256 << 10))
-        guard size >= geometry.blockSize, size % geometry.blockSize == 0, size <= geometry.maxTransferBytes else {
+        var limit = geometry.maxTransferBytes
+        var limitReason = "the device's max transfer"
+        if device.backend == .nvme && device.options.fixedBuffers {
+            // Linux 6.1 rejects fixed-buffer passthrough I/O whose registration spans more than
+            // the NVMe queue's 127 segments (pages).
+            limit = min(limit, 127 * 4096 / geometry.blockSize * geometry.blockSize)
+            limitReason = "127 pages, the most a fixed buffer may span for NVMe passthrough on Linux 6.1"
+        }
+        let size = bufferBytes ?? min(limit, max(geometry.maxAppendBytes, 256 << 10))
+        guard size >= geometry.blockSize, size % geometry.blockSize == 0, size <= limit else {
             throw DeviceError(
                 .invalidArgument,
-                "slot buffer size must be a multiple of the \(geometry.blockSize)-byte block size, at most the max transfer of \(geometry.maxTransferBytes) bytes; got \(size)")
+                "slot buffer size must be a multiple of the \(geometry.blockSize)-byte block size and at most \(limit) bytes (\(limitReason)); got \(size)")
         }
         self.device = device
         self.depth = depth
         self.bufferBytes = size
         buffers = (0..<depth).map { _ in IOBuffer(byteCount: size) }
         commands = Array(repeating: nil, count: depth)
+        states = Array(repeating: .free, count: depth)
         freeTags = Array((0..<depth).reversed())
         backlog.reserveCapacity(depth)
         switch device.storage {
@@ -61,6 +87,19 @@ public final class DeviceQueue {
                     file: namespace.file, namespaceID: namespace.namespaceID, depth: depth, buffers: buffers, options: device.options))
         case let .emulated(controller):
             backend = .emulated(try EmulatedQueue(controller: controller, depth: depth, buffers: buffers, options: device.options))
+        }
+    }
+
+    /// Waits for every command still in flight: the kernel may write into slot buffers until
+    /// their commands complete, so the buffers must outlive them.
+    deinit {
+        var failures = 0
+        while states.contains(where: { $0 == .inFlight || $0 == .abandoned }) && failures < 3 {
+            do {
+                _ = try reapFromDevice(minimum: 1) { completion in states[completion.tag.index] = .free }
+            } catch {
+                failures += 1
+            }
         }
     }
 
@@ -77,13 +116,14 @@ public final class DeviceQueue {
     /// - Complexity: O(1).
     public func reserveTag() -> CommandTag? {
         guard let index = freeTags.popLast() else { return nil }
+        states[index] = .reserved
         return CommandTag(index)
     }
 
     /// Gives back a slot that was reserved but not used.
     public func releaseTag(_ tag: CommandTag) {
-        precondition(commands[tag.index] == nil, "\(tag) has a command in flight; it is released when reaped")
-        precondition(!freeTags.contains(tag.index), "\(tag) is not reserved")
+        precondition(states[tag.index] == .reserved, "\(tag) is not reserved (it is \(states[tag.index])); only a reserved, unused slot can be released")
+        states[tag.index] = .free
         freeTags.append(tag.index)
     }
 
@@ -97,9 +137,11 @@ public final class DeviceQueue {
     ///
     /// - Throws: `DeviceError` for commands refused before they reach the device: an append
     ///   above the append limit (`.appendTooLarge`), a transfer above the slot buffer
-    ///   (`.transferTooLarge`), or a zero-length transfer (`.invalidArgument`).
+    ///   (`.transferTooLarge`), or a zero-length transfer or negative zone (`.invalidArgument`).
+    ///   The slot stays reserved.
     public func enqueue(_ command: ZoneCommand, on tag: CommandTag) throws(DeviceError) {
-        precondition(commands[tag.index] == nil, "\(tag) already has a command in flight")
+        precondition(states[tag.index] == .reserved, "\(tag) is not reserved (it is \(states[tag.index]))")
+        precondition(!isReaping, "a completion handler must not enqueue on its own queue")
         try validate(command)
         let encoded = NVMeCommand(command, geometry: geometry, bufferBytes: bufferBytes)
         switch backend {
@@ -107,10 +149,17 @@ public final class DeviceQueue {
         case let .emulated(queue): queue.prepare(encoded, tag: tag.index)
         }
         commands[tag.index] = command
+        states[tag.index] = .inFlight
         inFlightCount += 1
     }
 
     func validate(_ command: ZoneCommand) throws(DeviceError) {
+        switch command {
+        case let .append(zone, _), let .manage(_, zone), let .reportZones(zone, _):
+            guard zone.rawValue >= 0 else { throw DeviceError(.invalidArgument, "\(command): zone numbers start at 0") }
+        default:
+            break
+        }
         let blocks = command.transferBlocks
         switch command {
         case .read, .write, .append:
@@ -133,6 +182,7 @@ public final class DeviceQueue {
 
     /// Sends every queued command to the device, with as few system calls as possible.
     public func submit() throws(DeviceError) {
+        precondition(!isReaping, "a completion handler must not submit on its own queue")
         switch backend {
         case let .nvme(queue): try queue.submit()
         case let .emulated(queue): try queue.submit()
@@ -143,29 +193,39 @@ public final class DeviceQueue {
 
     /// Submits what is queued, waits until at least `minimum` commands have completed, and calls
     /// `body` for every completed command. A slot is free again once `body` returns for it, so
-    /// read its buffer inside `body`.
+    /// read its buffer inside `body`. `body` must not call back into the queue.
     ///
     /// - Returns: The number of completions passed to `body`.
     @discardableResult
     public func reap(minimum: Int = 0, _ body: (Completion) -> Void) throws(DeviceError) -> Int {
-        precondition(
-            minimum <= inFlightCount + backlog.count,
-            "waiting for \(minimum) completions with only \(inFlightCount + backlog.count) commands in flight")
+        precondition(minimum <= inFlightCount, "waiting for \(minimum) completions with only \(inFlightCount) commands in flight")
+        precondition(!isReaping, "a completion handler must not reap its own queue")
         var delivered = 0
         if !backlog.isEmpty {
-            for completion in backlog {
-                body(completion)
-                freeTags.append(completion.tag.index)
-            }
+            isReaping = true
+            for completion in backlog { deliver(completion, body) }
+            isReaping = false
             delivered = backlog.count
             backlog.removeAll(keepingCapacity: true)
         }
         if delivered >= minimum && inFlightCount == 0 { return delivered }
-        delivered += try reapFromDevice(minimum: max(0, minimum - delivered)) { completion in
-            body(completion)
-            freeTags.append(completion.tag.index)
-        }
+        repeat {
+            _ = try reapFromDevice(minimum: max(0, minimum - delivered)) { completion in
+                deliver(completion, body)
+                delivered += 1
+            }
+        } while delivered < minimum
         return delivered
+    }
+
+    private func deliver(_ completion: Completion, _ body: (Completion) -> Void) {
+        inFlightCount -= 1
+        isReaping = true
+        body(completion)
+        isReaping = false
+        commands[completion.tag.index] = nil
+        states[completion.tag.index] = .free
+        freeTags.append(completion.tag.index)
     }
 
     /// Waits for the command on `tag` alone, keeping other completions for the next `reap`, and
@@ -180,34 +240,62 @@ public final class DeviceQueue {
 
     /// Reaps completions of the caller's own commands (those `isOwn` accepts) into `body`,
     /// leaving their slots reserved; other completions wait in the backlog for the next `reap`.
-    func reapOwn(
-        minimum: Int, isOwn: (CommandTag) -> Bool, _ body: (Completion) -> Void
-    ) throws(DeviceError) {
+    func reapOwn(minimum: Int, isOwn: (CommandTag) -> Bool, _ body: (Completion) -> Void) throws(DeviceError) {
+        precondition(!isReaping, "a completion handler must not wait on its own queue")
         var own = 0
         while own < minimum {
             _ = try reapFromDevice(minimum: 1) { completion in
+                let index = completion.tag.index
                 if isOwn(completion.tag) {
                     own += 1
+                    inFlightCount -= 1
+                    commands[index] = nil
+                    states[index] = .reserved
                     body(completion)
                 } else {
+                    states[index] = .completedInBacklog
                     backlog.append(completion)
                 }
             }
         }
     }
 
-    private func reapFromDevice(minimum: Int, _ body: (Completion) -> Void) throws(DeviceError) -> Int {
-        func deliver(_ raw: RawCompletion) {
-            let index = Int(raw.userData)
-            guard let command = commands[index] else { preconditionFailure("completion for idle tag \(index)") }
-            commands[index] = nil
+    /// Gives up on an in-flight command after an error while waiting for it: its slot is freed
+    /// when it completes, and its completion is dropped.
+    func abandon(_ tag: CommandTag) {
+        switch states[tag.index] {
+        case .inFlight:
+            states[tag.index] = .abandoned
             inFlightCount -= 1
+        case .reserved:
+            releaseTag(tag)
+        default:
+            break
+        }
+    }
+
+    /// Copies completions out of the backend and passes them on; abandoned slots are freed here.
+    private func reapFromDevice(minimum: Int, _ body: (Completion) -> Void) throws(DeviceError) -> Int {
+        var passed = 0
+        func pass(_ raw: RawCompletion) {
+            let index = Int(raw.userData)
+            if states[index] == .abandoned {
+                commands[index] = nil
+                states[index] = .free
+                freeTags.append(index)
+                return
+            }
+            guard states[index] == .inFlight, let command = commands[index] else {
+                preconditionFailure("completion for \(CommandTag(index)), which has no command in flight")
+            }
             let error = raw.status == 0 ? nil : DeviceError(completionStatus: raw.status, command: command, backend: device.backend)
+            passed += 1
             body(Completion(tag: CommandTag(index), command: command, error: error, value: error == nil ? raw.result : 0))
         }
         switch backend {
-        case let .nvme(queue): return try queue.reap(minimum: minimum, deliver)
-        case let .emulated(queue): return try queue.reap(minimum: minimum, deliver)
+        case let .nvme(queue): _ = try queue.reap(minimum: minimum, pass)
+        case let .emulated(queue): _ = try queue.reap(minimum: minimum, pass)
         }
+        return passed
     }
 }

@@ -177,6 +177,12 @@ final class Ring {
                 wanted > 0 && Int(io_uring_cq_ready(ring)) < wanted
                 ? io_uring_submit_and_wait(ring, UInt32(wanted))
                 : io_uring_submit_and_get_events(ring)
+            if result == -EEXIST {
+                throw DeviceError(
+                    .invalidArgument,
+                    "io_uring_enter refused the ring (EEXIST): a DeviceQueue was used from a thread other than the one that made it; make one queue per thread",
+                    systemErrorNumber: EEXIST)
+            }
             if result < 0 && result != -EINTR && result != -EAGAIN && result != -EBUSY && result != -ETIME {
                 throw DeviceError(systemErrorNumber: -result, operation: "io_uring_enter")
             }
@@ -204,6 +210,13 @@ final class Ring {
     func registerBuffers(_ buffers: [UnsafeMutableRawBufferPointer]) throws(DeviceError) {
         let vectors = buffers.map { iovec(iov_base: $0.baseAddress, iov_len: $0.count) }
         let result = vectors.withUnsafeBufferPointer { io_uring_register_buffers(ring, $0.baseAddress, UInt32($0.count)) }
+        if result == -ENOMEM {
+            let bytes = buffers.reduce(0) { $0 + $1.count }
+            throw DeviceError(
+                .optionUnsupported,
+                "registering \(bytes) bytes of fixed buffers failed (ENOMEM): they count against the locked-memory limit (ulimit -l, RLIMIT_MEMLOCK); raise it, use a smaller queue, or open without fixed buffers",
+                systemErrorNumber: ENOMEM)
+        }
         guard result == 0 else {
             throw DeviceError(systemErrorNumber: -result, operation: "io_uring_register_buffers")
         }

@@ -8,8 +8,8 @@ enum EmulatedAction {
     /// zeros after them: blocks at or above a zone's write pointer read as zeros, whatever
     /// the file still holds there from before a reset or a power loss.
     case read(offset: UInt64, fileBytes: Int, zeroBytes: Int)
-    /// Write `length` bytes of the slot buffer to the file at `offset`; complete with `result`.
-    case write(offset: UInt64, length: Int, result: UInt64)
+    /// Write `length` bytes of the slot buffer to the file at `offset` for `zone`; complete with `result`.
+    case write(zone: Int, offset: UInt64, length: Int, result: UInt64)
     /// Make the file durable, then record every zone's write pointer as durable.
     case flush
 }
@@ -141,7 +141,9 @@ final class EmulatedController: Sendable {
         table.setWritePointer(zone, written + count)
         if written + count == geometry.zoneCapacity { _ = zones.finish(zone) }
         recordLastWrite(zone: zone, start: written, blocks: count)
-        return .write(offset: fileOffset(ofBlock: start), length: command.blockCount * geometry.blockSize, result: isAppend ? start : 0)
+        return .write(
+            zone: zone, offset: fileOffset(ofBlock: start), length: command.blockCount * geometry.blockSize,
+            result: isAppend ? start : 0)
     }
 
     private func manage(_ command: NVMeCommand, zones: inout ZoneStateMachine) -> EmulatedAction {
@@ -200,13 +202,34 @@ final class EmulatedController: Sendable {
 
     // MARK: Durability
 
-    /// Called when a flush's data sync has completed: what was written is now durable.
-    func commitFlush() throws(DeviceError) {
+    /// Copies every zone's write pointer into `snapshot` as a flush starts: what a flush makes
+    /// durable is what was written before it, not what is written while it runs.
+    func snapshotWritePointers(into snapshot: inout [UInt64]) {
+        let table = self.table
+        if snapshot.count != geometry.zoneCount { snapshot = [UInt64](repeating: 0, count: geometry.zoneCount) }
+        state.withLock { _ in
+            for zone in 0..<geometry.zoneCount { snapshot[zone] = table.writePointer(zone) }
+        }
+    }
+
+    /// Called when a flush's data sync has completed: what was written before the flush started
+    /// (its snapshot) is now durable.
+    func commitFlush(_ snapshot: [UInt64]) throws(DeviceError) {
         let table = self.table
         state.withLock { _ in
-            for zone in 0..<geometry.zoneCount { table.setDurableWritePointer(zone, table.writePointer(zone)) }
+            for zone in 0..<geometry.zoneCount {
+                let durable = min(snapshot[zone], table.writePointer(zone))
+                if durable > table.durableWritePointer(zone) { table.setDurableWritePointer(zone, durable) }
+            }
         }
         try synchronizeMapping(mapping.bytes, path: file.path)
+    }
+
+    /// A write the controller accepted failed in the file (no space, I/O error): its blocks,
+    /// below the write pointer, hold whatever the file had there. The zone goes offline, as a
+    /// device's would on a media failure, so stale bytes are never read as data.
+    func writeFailed(zone: Int) {
+        state.withLock { $0.zones.degrade(zone, to: .offline) }
     }
 
     // MARK: Test controls

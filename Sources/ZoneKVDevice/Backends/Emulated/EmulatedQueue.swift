@@ -15,6 +15,10 @@ final class EmulatedQueue {
     private var pendingResults: [UInt64]
     private var pendingLengths: [Int]
     private var pendingFlush: [Bool]
+    /// Per tag: the zone a write goes to (taken offline if the write fails).
+    private var pendingZone: [Int]
+    /// Per tag: write pointers as a flush on that slot started (allocated on a slot's first flush).
+    private var flushSnapshots: [[UInt64]]
     /// Commands the controller completed at once, waiting to be reaped.
     private var immediate: [RawCompletion] = []
     /// Commands enqueued since the last submission, dispatched together at the next one.
@@ -40,6 +44,8 @@ final class EmulatedQueue {
         pendingResults = Array(repeating: 0, count: depth)
         pendingLengths = Array(repeating: 0, count: depth)
         pendingFlush = Array(repeating: false, count: depth)
+        pendingZone = Array(repeating: -1, count: depth)
+        flushSnapshots = Array(repeating: [], count: depth)
         immediate.reserveCapacity(depth)
         pending.reserveCapacity(depth)
         self.buffers = buffers
@@ -74,17 +80,22 @@ final class EmulatedQueue {
     /// passthrough commands (its plug list is LIFO): appends submitted together get their
     /// addresses in reverse, as they do on a real device, so callers cannot come to rely on
     /// submission order.
-    private func dispatchPending() throws(DeviceError) {
-        guard !pending.isEmpty else { return }
-        for index in pending.indices.reversed() {
-            let (command, tag) = pending[index]
-            try dispatch(command, tag: tag, buffer: buffers[tag])
+    private func dispatchPending() {
+        while let (command, tag) = pending.popLast() {
+            do throws(DeviceError) {
+                try dispatch(command, tag: tag, buffer: buffers[tag])
+            } catch {
+                // The ring refused the I/O: the command fails, and a write it had placed takes
+                // its zone offline (its blocks were counted but never written).
+                if pendingZone[tag] >= 0 { controller.writeFailed(zone: pendingZone[tag]) }
+                immediate.append(RawCompletion(userData: UInt64(tag), status: -(error.systemErrorNumber ?? EIO), result: 0))
+            }
         }
-        pending.removeAll(keepingCapacity: true)
     }
 
     private func dispatch(_ command: NVMeCommand, tag: Int, buffer: IOBuffer) throws(DeviceError) {
         let userData = UInt64(tag)
+        pendingZone[tag] = -1
         switch controller.begin(command, buffer: buffer) {
         case let .complete(status, result):
             immediate.append(RawCompletion(userData: userData, status: status, result: result))
@@ -100,7 +111,8 @@ final class EmulatedQueue {
             try ring.prepareRead(
                 file: fileIndex, fixedFile: usesFixedFile, buffer: buffer.address, length: fileBytes, offset: offset,
                 fixedBuffer: usesFixedBuffers ? tag : nil, userData: userData)
-        case let .write(offset, length, result):
+        case let .write(zone, offset, length, result):
+            pendingZone[tag] = zone
             pendingResults[tag] = result
             pendingLengths[tag] = length
             pendingFlush[tag] = false
@@ -110,14 +122,16 @@ final class EmulatedQueue {
         case .flush where pollsCompletions:
             // An IOPOLL ring takes only reads and writes: sync the file directly.
             var status: Int32 = 0
+            controller.snapshotWritePointers(into: &flushSnapshots[tag])
             do throws(DeviceError) {
                 try controller.file.synchronize()
-                try controller.commitFlush()
+                try controller.commitFlush(flushSnapshots[tag])
             } catch {
                 status = -(error.systemErrorNumber ?? EIO)
             }
             immediate.append(RawCompletion(userData: userData, status: status, result: 0))
         case .flush:
+            controller.snapshotWritePointers(into: &flushSnapshots[tag])
             pendingLengths[tag] = 0
             pendingFlush[tag] = true
             try ring.prepareDataSync(file: fileIndex, fixedFile: usesFixedFile, userData: userData)
@@ -125,12 +139,12 @@ final class EmulatedQueue {
     }
 
     func submit() throws(DeviceError) {
-        try dispatchPending()
+        dispatchPending()
         try ring.submit()
     }
 
     func reap(minimum: Int, _ body: (RawCompletion) -> Void) throws(DeviceError) -> Int {
-        try dispatchPending()
+        dispatchPending()
         var delivered = 0
         if !immediate.isEmpty {
             // Deliver these first, but still let the ring make progress on what is in flight.
@@ -143,16 +157,17 @@ final class EmulatedQueue {
             var completion = raw
             if raw.status >= 0 {
                 if pendingFlush[tag] {
-                    do throws(DeviceError) { try controller.commitFlush() } catch {
-                        completion.status = -(error.systemErrorNumber ?? 5)
+                    do throws(DeviceError) { try controller.commitFlush(flushSnapshots[tag]) } catch {
+                        completion.status = -(error.systemErrorNumber ?? EIO)
                     }
                 } else if Int(raw.status) != pendingLengths[tag] {
-                    completion.status = -5  // a short transfer is an I/O error (EIO)
+                    completion.status = -EIO  // a short transfer is an I/O error
                 } else {
                     completion.status = 0
                 }
                 if completion.status == 0 { completion.result = pendingResults[tag] }
             }
+            if completion.status != 0, pendingZone[tag] >= 0 { controller.writeFailed(zone: pendingZone[tag]) }
             body(completion)
         }
         return delivered

@@ -2,7 +2,8 @@
 /// controller implements it (auto transition on: when an implicit open needs an open resource
 /// at the limit, the oldest implicitly opened zone is closed).
 ///
-/// Every method returns an NVMe status (0 for success) and changes nothing on failure.
+/// Every method returns an NVMe status (0 for success). A failed open may still have closed the
+/// oldest implicitly opened zone first, exactly as QEMU does.
 struct ZoneStateMachine {
     let table: ZoneTable
     let geometry: DeviceGeometry
