@@ -24,8 +24,8 @@ struct DeviceBenchCommand: ParsableCommand {
     @Option(help: "Measurement rounds per queue depth; each round runs ZoneKV then fio.")
     var rounds: Int = 2
 
-    @Option(help: "Zones filled for random reads.")
-    var readZones: Int = 2
+    @Option(help: "Zones filled for random reads (with one, fio reads exactly the same range).")
+    var readZones: Int = 1
 
     @Flag(help: "Skip the fio reference.")
     var noFio = false
@@ -87,6 +87,7 @@ struct DeviceBenchCommand: ParsableCommand {
 
         var table = TablePrinter(header: ["workload", "QD", "ZoneKV", fio == nil ? "fio" : "fio (same run)", "ZoneKV / fio"])
         let appendBytes = geometry.maxAppendBytes
+        let blockLabel = geometry.blockSize >= 1024 ? "\(geometry.blockSize >> 10) KiB" : "\(geometry.blockSize) B"
         for depth in depths {
             let queue = try zoned.makeQueue(depth: depth)
             // Warm-up: page cache, rings and the device's own caches.
@@ -104,7 +105,7 @@ struct DeviceBenchCommand: ParsableCommand {
             let readOurs = mean(ours.reads)
             let readTheirs = theirs.reads.isEmpty ? nil : mean(theirs.reads)
             table.add([
-                "4 KiB random read, IOPS", "\(depth)", formatRate(readOurs), readTheirs.map(formatRate) ?? "-",
+                "\(blockLabel) random read, IOPS", "\(depth)", formatRate(readOurs), readTheirs.map(formatRate) ?? "-",
                 readTheirs.map { formatPercent(readOurs / $0) } ?? "-",
             ])
             let appendOurs = mean(ours.appends) / 1_048_576

@@ -17,12 +17,14 @@ struct FioReference {
         return paths.map { "\($0)/fio" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Byte range of a run of zones as fio addresses the file or device.
+    /// Byte range of a run of zones as fio addresses the file or device. For one zone it is
+    /// exactly the zone's writable capacity, the range ZoneKV reads; across several zones it
+    /// also spans the gaps between capacity and zone size.
     private func byteRange(zones: Range<Int>) -> (offset: UInt64, size: UInt64) {
         let geometry = device.geometry
         let first = geometry.startBlock(of: ZoneID(zones.lowerBound))
         let start = device.emulator?.fileOffset(of: first) ?? first.rawValue * UInt64(geometry.blockSize)
-        return (start, UInt64(zones.count) * geometry.zoneSizeBytes)
+        return (start, UInt64(zones.count - 1) * geometry.zoneSizeBytes + geometry.zoneCapacityBytes)
     }
 
     private var engineArguments: [String] {

@@ -63,5 +63,6 @@ func readFile(_ path: String) throws -> [UInt8] {
         if count == 0 { break }
         bytes.append(contentsOf: chunk[0..<count])
     }
+    guard ferror(handle) == 0 else { throw ValidationError("reading \(path) failed: \(String(cString: strerror(errno)))") }
     return bytes
 }

@@ -18,6 +18,7 @@ struct DeviceZonesCommand: ParsableCommand {
         guard (0..<device.geometry.zoneCount).contains(from) else {
             throw ValidationError("--from must be between 0 and \(device.geometry.zoneCount - 1)")
         }
+        if let count, count < 1 { throw ValidationError("--count must be at least 1") }
         let queue = try device.makeQueue(depth: 1)
         let zones = try queue.reportZones(from: ZoneID(from), count: count)
         print("zone  state              start        write pointer  written     capacity")

@@ -30,7 +30,9 @@ func parseByteCount(_ text: String, option: String) throws -> UInt64 {
     guard let number = UInt64(digits), let multiplier = multipliers[suffix] else {
         throw ValidationError("\(option) takes a size such as 96M, 128K or 4096 (bytes); '\(text)' is not one")
     }
-    return number * multiplier
+    let (bytes, overflow) = number.multipliedReportingOverflow(by: multiplier)
+    guard !overflow else { throw ValidationError("\(option): '\(text)' is too large") }
+    return bytes
 }
 
 /// `text` padded with spaces to `width` characters.

@@ -35,6 +35,9 @@ public struct EmulatedGeometry: Hashable, Sendable {
             throw fail("zone capacity (\(zoneCapacityBytes) bytes) must be a positive multiple of the block size and at most the zone size (\(zoneSizeBytes) bytes)")
         }
         guard zoneCount > 0, zoneCount <= 1 << 20 else { throw fail("zone count must be between 1 and 1048576, not \(zoneCount)") }
+        guard zoneSizeBytes <= 1 << 40, zoneSizeBytes * UInt64(zoneCount) <= 1 << 50 else {
+            throw fail("a device of \(zoneCount) zones of \(zoneSizeBytes) bytes is larger than the 1 PiB an emulated device may be")
+        }
         if let maxActiveZones, maxActiveZones < 1 { throw fail("max active zones must be at least 1") }
         if let maxOpenZones {
             guard maxOpenZones >= 1 else { throw fail("max open zones must be at least 1") }
