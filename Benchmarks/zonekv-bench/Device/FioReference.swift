@@ -32,7 +32,8 @@ struct FioReference {
         var arguments: [String]
         switch device.backend {
         case .nvme:
-            arguments = ["--ioengine=io_uring_cmd", "--cmd_type=nvme"]
+            // Non-vectored commands, as ZoneKV sends them.
+            arguments = ["--ioengine=io_uring_cmd", "--cmd_type=nvme", "--nonvectored=1"]
             if options.polledCompletions { arguments.append("--hipri=1") }
         case .emulated:
             arguments = ["--ioengine=io_uring", "--direct=\(options.directIO ? 1 : 0)"]
@@ -57,7 +58,9 @@ struct FioReference {
     /// Sequential writes of `blockBytes` over `zones`; returns bytes per second. On an NVMe
     /// device fio writes zones with regular writes (zonemode=zbd), which must stay at depth 1.
     func sequentialWrites(zones: Range<Int>, depth: Int, blockBytes: Int, seconds: Double) throws -> Double {
-        let (offset, size) = byteRange(zones: zones)
+        // Whole zones: fio's zoned mode works in units of zones.
+        let (offset, _) = byteRange(zones: zones)
+        let size = UInt64(zones.count) * device.geometry.zoneSizeBytes
         var arguments = ["--rw=write", "--bs=\(blockBytes)", "--offset=\(offset)", "--size=\(size)"]
         if device.backend == .nvme {
             arguments += ["--zonemode=zbd", "--iodepth=1"]
