@@ -77,6 +77,26 @@ struct QueueLifecycleTests {
         #expect(try queue.describe(ZoneID(0)).writtenBlocks == 1)
     }
 
+    @Test("a queue dropped with commands in flight waits for them before freeing their buffers")
+    func dropWithCommandsInFlight() throws {
+        try withDevice { device in
+            do {
+                let queue = try device.makeQueue(depth: 8)
+                for index in 0..<8 {
+                    let tag = try #require(queue.reserveTag())
+                    queue.buffer(for: tag).fill(UInt8(index + 1))
+                    try queue.enqueue(.append(ZoneID(4), blockCount: 1), on: tag)
+                }
+                try queue.submit()
+            }
+            let queue = try device.makeQueue()
+            #expect(try queue.describe(ZoneID(4)).writtenBlocks == 8)
+            let blocks = try queue.read(from: device.geometry.startBlock(of: ZoneID(4)), blockCount: 8)
+            let firstBytes = Set(stride(from: 0, to: blocks.count, by: device.geometry.blockSize).map { blocks[$0] })
+            #expect(firstBytes == Set(1...8), "every append landed intact")
+        }
+    }
+
     @Test("bad zone numbers and counts are refused, not trapped on")
     func badArguments() throws {
         try withDevice { device in
