@@ -8,9 +8,6 @@ extension UnsafeRawBufferPointer {
     func loadLittleEndianUInt32(at offset: Int) -> UInt32 {
         UInt32(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
-    func loadLittleEndianUInt16(at offset: Int) -> UInt16 {
-        UInt16(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt16.self))
-    }
 }
 
 extension UnsafeMutableRawBufferPointer {
