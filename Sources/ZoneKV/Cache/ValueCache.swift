@@ -1,0 +1,112 @@
+/// Keeps recently read values in memory within a byte budget, evicting with SIEVE (Zhang et al.,
+/// NSDI 2024): a FIFO queue with one "visited" bit per entry and a hand that sweeps from the
+/// oldest entry, sparing (and clearing) visited ones. Hits only set a bit, so a hit never
+/// reorders anything; one-hit wonders leave quickly and the hot set stays.
+///
+/// Entries are found by their log location (zone and offset), which the index hands out, so a
+/// cached get hashes one integer rather than the key. A location's bytes never change until its
+/// zone is reset, so the store removes a zone's entries before resetting it. Not thread-safe:
+/// the store guards it.
+final class ValueCache {
+    /// Bytes of values the cache may hold.
+    let budget: Int
+    /// Bytes of values held now.
+    private(set) var storedBytes = 0
+    private(set) var hits = 0
+    private(set) var misses = 0
+
+    private struct Node {
+        var location: UInt64
+        var value: [UInt8]
+        var visited: Bool
+        /// Toward the newest entry.
+        var newer: Int32
+        /// Toward the oldest entry.
+        var older: Int32
+    }
+
+    private var nodes: [Node] = []
+    private var freeNodes: [Int32] = []
+    private var slotByLocation: [UInt64: Int32] = [:]
+    private var newest: Int32 = -1
+    private var oldest: Int32 = -1
+    /// The SIEVE hand: the next candidate for eviction, moving from old to new.
+    private var hand: Int32 = -1
+
+    /// A value bigger than this fraction of the budget is not cached: it would evict too much.
+    private static let largestShareOfBudget = 8
+
+    init(budget: Int) {
+        precondition(budget >= 0, "a cache budget cannot be negative")
+        self.budget = budget
+    }
+
+    /// Entries held now.
+    var count: Int { slotByLocation.count }
+
+    /// The value stored at `location`, if cached.
+    func value(at location: UInt64) -> [UInt8]? {
+        guard let slot = slotByLocation[location] else {
+            misses &+= 1
+            return nil
+        }
+        hits &+= 1
+        nodes[Int(slot)].visited = true
+        return nodes[Int(slot)].value
+    }
+
+    /// Caches `value` as the value at `location`, evicting as needed to stay within budget.
+    func insert(_ value: [UInt8], at location: UInt64) {
+        guard value.count <= budget / Self.largestShareOfBudget else {
+            remove(at: location)  // never leave an older value behind for this location
+            return
+        }
+        if let slot = slotByLocation[location] {
+            storedBytes += value.count - nodes[Int(slot)].value.count
+            nodes[Int(slot)].value = value
+        } else {
+            let node = Node(location: location, value: value, visited: false, newer: -1, older: newest)
+            let slot: Int32
+            if let reused = freeNodes.popLast() {
+                slot = reused
+                nodes[Int(slot)] = node
+            } else {
+                slot = Int32(nodes.count)
+                nodes.append(node)
+            }
+            if newest >= 0 { nodes[Int(newest)].newer = slot }
+            newest = slot
+            if oldest < 0 { oldest = slot }
+            slotByLocation[location] = slot
+            storedBytes += value.count
+        }
+        while storedBytes > budget { evictOne() }
+    }
+
+    /// Forgets the value at `location` (it was overwritten, deleted or moved).
+    func remove(at location: UInt64) {
+        guard let slot = slotByLocation[location] else { return }
+        unlink(slot)
+    }
+
+    private func evictOne() {
+        var candidate = hand >= 0 ? hand : oldest
+        while nodes[Int(candidate)].visited {
+            nodes[Int(candidate)].visited = false
+            candidate = nodes[Int(candidate)].newer >= 0 ? nodes[Int(candidate)].newer : oldest
+        }
+        hand = nodes[Int(candidate)].newer
+        unlink(candidate)
+    }
+
+    private func unlink(_ slot: Int32) {
+        let node = nodes[Int(slot)]
+        if hand == slot { hand = node.newer }
+        if node.newer >= 0 { nodes[Int(node.newer)].older = node.older } else { newest = node.older }
+        if node.older >= 0 { nodes[Int(node.older)].newer = node.newer } else { oldest = node.newer }
+        storedBytes -= node.value.count
+        slotByLocation[node.location] = nil
+        nodes[Int(slot)].value = []
+        freeNodes.append(slot)
+    }
+}

@@ -1,0 +1,63 @@
+import Testing
+@testable import ZoneKV
+
+@Suite
+struct ValueCacheTests {
+    @Test("hits return the cached value; misses and removals return nothing")
+    func hitsAndMisses() {
+        let cache = ValueCache(budget: 1 << 20)
+        #expect(cache.value(at: 1) == nil)
+        cache.insert([1, 2, 3], at: 1)
+        cache.insert([4], at: 2)
+        #expect(cache.value(at: 1) == [1, 2, 3])
+        #expect(cache.value(at: 2) == [4])
+        cache.insert([5, 6], at: 2)
+        #expect(cache.value(at: 2) == [5, 6])
+        #expect(cache.storedBytes == 5)
+        cache.remove(at: 1)
+        #expect(cache.value(at: 1) == nil)
+        #expect(cache.storedBytes == 2)
+        #expect(cache.hits == 3)
+        #expect(cache.misses == 2)
+    }
+
+    @Test("the cache stays within its budget")
+    func budget() {
+        let cache = ValueCache(budget: 10_000)
+        for location in 0..<1_000 {
+            cache.insert([UInt8](repeating: UInt8(location % 256), count: 100), at: UInt64(location))
+            #expect(cache.storedBytes <= 10_000)
+        }
+        #expect(cache.count == 100)
+        // The newest survive a scan of one-time reads; values too big for the budget are not kept.
+        #expect(cache.value(at: 999) != nil)
+        cache.insert([UInt8](repeating: 0, count: 5_000), at: 5_000)
+        #expect(cache.value(at: 5_000) == nil)
+        cache.insert([UInt8](repeating: 0, count: 5_000), at: 999)
+        #expect(cache.value(at: 999) == nil, "a value too big to cache replaces, not keeps, the old one")
+    }
+
+    @Test("a hot set that is read again survives a stream of one-hit wonders (SIEVE)")
+    func hotSetSurvivesScan() {
+        let cache = ValueCache(budget: 100 * 64)
+        let hot = (0..<20).map { UInt64($0) }
+        for location in hot { cache.insert([UInt8](repeating: 1, count: 64), at: location) }
+        var scan: UInt64 = 1_000
+        for _ in 0..<50 {
+            for location in hot { #expect(cache.value(at: location) != nil, "hot entry \(location) was evicted") }
+            for _ in 0..<40 {
+                cache.insert([UInt8](repeating: 2, count: 64), at: scan)
+                scan += 1
+            }
+        }
+        #expect(cache.count <= 100)
+    }
+
+    @Test("a zero budget caches nothing")
+    func zeroBudget() {
+        let cache = ValueCache(budget: 0)
+        cache.insert([1], at: 1)
+        #expect(cache.value(at: 1) == nil)
+        #expect(cache.count == 0)
+    }
+}
