@@ -1,0 +1,58 @@
+/// Where a key's latest record lives, packed into 24 bytes so that ten million keys fit in
+/// well under 40 bytes each plus the key bytes.
+///
+/// ```
+/// word 0: key page (24 bits) | key offset in page (20 bits) | stored length (20 bits)
+/// word 1: zone (22 bits) | byte offset in zone (40 bits) | flags (2 bits)
+/// word 2: sequence number
+/// ```
+/// Stored lengths are at most 1 MiB: larger values are written as chunks and indexed through
+/// a small descriptor record.
+struct IndexEntry: Hashable, Sendable {
+    private var keyAndLength: UInt64
+    private var place: UInt64
+    /// The sequence number of the record.
+    var sequence: UInt64
+
+    static let maxStoredLength = (1 << 20) - 1
+    static let maxZone = (1 << 22) - 1
+    static let maxZoneOffset: UInt64 = (1 << 40) - 1
+
+    init(key: KeyReference, location: RecordLocation, sequence: UInt64) {
+        precondition(key.page < 1 << 24 && key.offset < 1 << 20, "key arena overflow")
+        precondition(location.storedLength <= IndexEntry.maxStoredLength, "stored length \(location.storedLength) over 1 MiB")
+        precondition(location.zone <= IndexEntry.maxZone && location.offset <= IndexEntry.maxZoneOffset, "location out of range")
+        keyAndLength = UInt64(key.page) << 40 | UInt64(key.offset) << 20 | UInt64(location.storedLength)
+        place = UInt64(location.zone) << 42 | location.offset << 2 | UInt64(location.flags & 0x3)
+        self.sequence = sequence
+    }
+
+    var key: KeyReference {
+        KeyReference(page: Int(keyAndLength >> 40), offset: Int((keyAndLength >> 20) & 0xF_FFFF))
+    }
+
+    var location: RecordLocation {
+        RecordLocation(
+            zone: Int(place >> 42), offset: (place >> 2) & IndexEntry.maxZoneOffset,
+            storedLength: Int(keyAndLength & 0xF_FFFF), flags: UInt8(place & 0x3))
+    }
+
+    /// The same key at a new location.
+    func moved(to location: RecordLocation, sequence: UInt64) -> IndexEntry {
+        IndexEntry(key: key, location: location, sequence: sequence)
+    }
+}
+
+/// Where a record's value is on the device.
+struct RecordLocation: Hashable, Sendable {
+    var zone: Int
+    /// Byte offset of the value from the zone start.
+    var offset: UInt64
+    /// Bytes of the value as stored (compressed, if it is).
+    var storedLength: Int
+    /// Bit 0: compressed; bit 1: a large-value descriptor.
+    var flags: UInt8
+
+    /// One integer naming the place, for the value cache.
+    var cacheKey: UInt64 { UInt64(zone) << 40 | offset }
+}

@@ -1,0 +1,195 @@
+/// The in-memory index: every live key in byte order, each with where its latest record is.
+///
+/// Two levels, as a B+tree of height two: a directory of chunks in key order, and chunks that
+/// each hold up to `chunkCapacity` packed entries sorted by key. Lookups are two binary
+/// searches; inserts move at most one chunk's entries; a full chunk splits in two, except at
+/// the end of the key space, where sequential loads start a fresh chunk and leave full ones
+/// full. Keys live in a `KeyArena`. Not thread-safe: the store guards it.
+final class OrderedIndex {
+    static let chunkCapacity = 256
+
+    private final class Chunk {
+        var entries: ContiguousArray<IndexEntry>
+        init(_ entries: ContiguousArray<IndexEntry> = []) {
+            self.entries = entries
+            self.entries.reserveCapacity(OrderedIndex.chunkCapacity)
+        }
+    }
+
+    private var chunks: [Chunk] = [Chunk()]
+    let keys = KeyArena()
+    /// Live keys.
+    private(set) var count = 0
+
+    // MARK: Lookup
+
+    /// The entry for `key`, if the key is live.
+    func entry(for key: [UInt8]) -> IndexEntry? {
+        key.withUnsafeBytes { bytes in
+            let chunk = chunks[chunkIndex(for: bytes)]
+            let (position, found) = search(chunk, bytes)
+            return found ? chunk.entries[position] : nil
+        }
+    }
+
+    /// The last chunk whose first key is at most `key` (the first chunk if there is none).
+    private func chunkIndex(for key: UnsafeRawBufferPointer) -> Int {
+        var low = 1
+        var high = chunks.count
+        while low < high {
+            let middle = (low + high) / 2
+            let first = chunks[middle].entries[0].key
+            if keys.compare(first, key) <= 0 { low = middle + 1 } else { high = middle }
+        }
+        return low - 1
+    }
+
+    /// Where `key` is or would go in `chunk`, and whether it is there.
+    private func search(_ chunk: Chunk, _ key: UnsafeRawBufferPointer) -> (Int, Bool) {
+        var low = 0
+        var high = chunk.entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            let order = keys.compare(chunk.entries[middle].key, key)
+            if order == 0 { return (middle, true) }
+            if order < 0 { low = middle + 1 } else { high = middle }
+        }
+        return (low, false)
+    }
+
+    // MARK: Changes
+
+    /// Points `key` at a new record and returns the entry it replaces, if any.
+    @discardableResult
+    func update(_ key: [UInt8], to location: RecordLocation, sequence: UInt64) -> IndexEntry? {
+        key.withUnsafeBytes { bytes in
+            let index = chunkIndex(for: bytes)
+            let chunk = chunks[index]
+            let (position, found) = search(chunk, bytes)
+            if found {
+                let previous = chunk.entries[position]
+                chunk.entries[position] = previous.moved(to: location, sequence: sequence)
+                return previous
+            }
+            let entry = IndexEntry(key: keys.store(bytes), location: location, sequence: sequence)
+            insert(entry, at: position, in: index)
+            count += 1
+            return nil
+        }
+    }
+
+    private func insert(_ entry: IndexEntry, at position: Int, in index: Int) {
+        let chunk = chunks[index]
+        guard chunk.entries.count == OrderedIndex.chunkCapacity else {
+            chunk.entries.insert(entry, at: position)
+            return
+        }
+        if position == chunk.entries.count && index == chunks.count - 1 {
+            // Appending past the last key: start a new chunk and keep this one full.
+            chunks.append(Chunk([entry]))
+            return
+        }
+        let half = chunk.entries.count / 2
+        let upper = Chunk(ContiguousArray(chunk.entries[half...]))
+        chunk.entries.removeSubrange(half...)
+        chunks.insert(upper, at: index + 1)
+        if position <= half {
+            chunk.entries.insert(entry, at: position)
+        } else {
+            upper.entries.insert(entry, at: position - half)
+        }
+    }
+
+    /// Removes `key` and returns its entry, if it was live.
+    @discardableResult
+    func remove(_ key: [UInt8]) -> IndexEntry? {
+        key.withUnsafeBytes { bytes in
+            let index = chunkIndex(for: bytes)
+            let chunk = chunks[index]
+            let (position, found) = search(chunk, bytes)
+            guard found else { return nil }
+            let entry = chunk.entries.remove(at: position)
+            keys.release(entry.key)
+            count -= 1
+            mergeIfSparse(index)
+            return entry
+        }
+    }
+
+    /// Folds a chunk that fell below a quarter full into a neighbour with room, so deletes do
+    /// not leave memory behind.
+    private func mergeIfSparse(_ index: Int) {
+        let chunk = chunks[index]
+        guard chunks.count > 1, chunk.entries.count < OrderedIndex.chunkCapacity / 4 else { return }
+        if index > 0, chunks[index - 1].entries.count + chunk.entries.count <= OrderedIndex.chunkCapacity {
+            chunks[index - 1].entries.append(contentsOf: chunk.entries)
+            chunks.remove(at: index)
+        } else if index + 1 < chunks.count, chunks[index + 1].entries.count + chunk.entries.count <= OrderedIndex.chunkCapacity {
+            chunk.entries.append(contentsOf: chunks[index + 1].entries)
+            chunks.remove(at: index + 1)
+        } else if chunk.entries.isEmpty {
+            chunks.remove(at: index)
+        }
+    }
+
+    /// Points `key` at a relocated record only if it still points at `old` (garbage collection
+    /// moved it meanwhile, and a newer write must win). Returns whether it did.
+    func relocate(_ key: [UInt8], from old: RecordLocation, to new: RecordLocation) -> Bool {
+        key.withUnsafeBytes { bytes in
+            let chunk = chunks[chunkIndex(for: bytes)]
+            let (position, found) = search(chunk, bytes)
+            guard found, chunk.entries[position].location == old else { return false }
+            chunk.entries[position] = chunk.entries[position].moved(to: new, sequence: chunk.entries[position].sequence)
+            return true
+        }
+    }
+
+    // MARK: Ordered iteration
+
+    /// Calls `body` with each live key from `start` (inclusive; the first key if `nil`) up to
+    /// `end` (exclusive; no end if `nil`) in byte order, while it returns `true`.
+    func forEach(from start: [UInt8]? = nil, upTo end: [UInt8]? = nil, _ body: (UnsafeRawBufferPointer, IndexEntry) -> Bool) {
+        var chunkPosition = 0
+        var entryPosition = 0
+        if let start {
+            start.withUnsafeBytes { bytes in
+                chunkPosition = chunkIndex(for: bytes)
+                entryPosition = search(chunks[chunkPosition], bytes).0
+            }
+        }
+        while chunkPosition < chunks.count {
+            let chunk = chunks[chunkPosition]
+            while entryPosition < chunk.entries.count {
+                let entry = chunk.entries[entryPosition]
+                let keepGoing = keys.withKey(entry.key) { key -> Bool in
+                    if let end, end.withUnsafeBytes({ compareBytes(key, $0) }) >= 0 { return false }
+                    return body(key, entry)
+                }
+                guard keepGoing else { return }
+                entryPosition += 1
+            }
+            chunkPosition += 1
+            entryPosition = 0
+        }
+    }
+
+    // MARK: Memory
+
+    /// Bytes the index holds: chunk storage (by actual capacity, with array and object
+    /// headers), the directory and the key arena.
+    var memoryBytes: Int {
+        var total = chunks.capacity * MemoryLayout<Chunk>.stride + keys.allocatedBytes
+        for chunk in chunks { total += chunk.entries.capacity * MemoryLayout<IndexEntry>.stride + 32 + 48 }
+        return total
+    }
+
+    /// Bytes of the live keys themselves.
+    var liveKeyBytes: Int {
+        var total = 0
+        forEach { key, _ in
+            total += key.count
+            return true
+        }
+        return total
+    }
+}
