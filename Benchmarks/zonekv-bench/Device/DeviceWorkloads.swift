@@ -17,6 +17,7 @@ struct DeviceWorkloads {
             if descriptor.state == .full { continue }
             if descriptor.writtenBlocks > 0 { try queue.manage(.reset, ZoneID(zone)) }
             var remaining = Int(geometry.zoneCapacity)
+            var failure: DeviceError?
             while remaining > 0 {
                 while remaining > 0, let tag = queue.reserveTag() {
                     let count = min(geometry.maxAppendBlocks, remaining)
@@ -24,11 +25,10 @@ struct DeviceWorkloads {
                     try queue.enqueue(.append(ZoneID(zone), blockCount: count), on: tag)
                     remaining -= count
                 }
-                try queue.reap(minimum: 1) { completion in
-                    precondition(completion.succeeded, "setup append failed: \(completion.error!)")
-                }
+                try queue.reap(minimum: 1) { completion in failure = failure ?? completion.error }
             }
-            try queue.reap(minimum: queue.inFlightCount) { _ in }
+            try queue.reap(minimum: queue.inFlightCount) { completion in failure = failure ?? completion.error }
+            if let failure { throw BenchError("filling \(ZoneID(zone)) for the read workload failed: \(failure)") }
         }
         try queue.flush()
     }

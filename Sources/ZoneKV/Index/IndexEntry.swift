@@ -52,7 +52,4 @@ struct RecordLocation: Hashable, Sendable {
     var storedLength: Int
     /// Bit 0: compressed; bit 1: a large-value descriptor.
     var flags: UInt8
-
-    /// One integer naming the place, for the value cache.
-    var cacheKey: UInt64 { UInt64(zone) << 40 | offset }
 }

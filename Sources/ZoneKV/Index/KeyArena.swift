@@ -42,11 +42,6 @@ final class KeyArena {
         return try body(UnsafeRawBufferPointer(start: start + 2, count: count))
     }
 
-    /// A copy of the key.
-    func key(_ reference: KeyReference) -> [UInt8] {
-        withKey(reference) { Array($0) }
-    }
-
     /// Orders a stored key against `other` as bytes: negative, zero or positive.
     @inline(__always)
     func compare(_ reference: KeyReference, _ other: UnsafeRawBufferPointer) -> Int {

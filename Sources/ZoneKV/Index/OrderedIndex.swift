@@ -182,14 +182,4 @@ final class OrderedIndex {
         for chunk in chunks { total += chunk.entries.capacity * MemoryLayout<IndexEntry>.stride + 32 + 48 }
         return total
     }
-
-    /// Bytes of the live keys themselves.
-    var liveKeyBytes: Int {
-        var total = 0
-        forEach { key, _ in
-            total += key.count
-            return true
-        }
-        return total
-    }
 }

@@ -34,7 +34,7 @@ extension DeviceQueue {
     public func append(_ data: some Collection<UInt8>, to zone: ZoneID) throws(DeviceError) -> BlockAddress {
         let blocks = max(1, geometry.blocks(forBytes: data.count))
         let command = ZoneCommand.append(zone, blockCount: blocks)
-        try validate(command)
+        try validate(command)  // before copying: oversized data must get an error, not overrun the buffer
         let address = try perform(command, prepare: { buffer in
             buffer.copy(from: data)
             buffer.fill(0, from: data.count, count: blocks * geometry.blockSize - data.count)

@@ -11,12 +11,17 @@ final class EmulatedQueue {
     private let usesFixedFile: Bool
     private let usesFixedBuffers: Bool
     private let pollsCompletions: Bool
-    /// Per tag: what the completion reports on success, and the byte count the I/O must move.
-    private var pendingResults: [UInt64]
-    private var pendingLengths: [Int]
-    private var pendingFlush: [Bool]
-    /// Per tag: the zone a write goes to (taken offline if the write fails).
-    private var pendingZone: [Int]
+    /// What the ring I/O of one slot is for, to finish its completion.
+    private struct SlotIO {
+        /// What the completion reports on success (the assigned address of an append).
+        var result: UInt64 = 0
+        /// Bytes the I/O must move.
+        var length = 0
+        var isFlush = false
+        /// The zone a write goes to (taken offline if the write fails), or -1.
+        var zone = -1
+    }
+    private var slots: [SlotIO]
     /// Per tag: write pointers as a flush on that slot started (allocated on a slot's first flush).
     private var flushSnapshots: [[UInt64]]
     /// Commands the controller completed at once, waiting to be reaped.
@@ -41,10 +46,7 @@ final class EmulatedQueue {
             fileIndex = controller.file.descriptor
         }
         if options.fixedBuffers { try ring.registerBuffers(buffers.map(\.memory)) }
-        pendingResults = Array(repeating: 0, count: depth)
-        pendingLengths = Array(repeating: 0, count: depth)
-        pendingFlush = Array(repeating: false, count: depth)
-        pendingZone = Array(repeating: -1, count: depth)
+        slots = Array(repeating: SlotIO(), count: depth)
         flushSnapshots = Array(repeating: [], count: depth)
         immediate.reserveCapacity(depth)
         pending.reserveCapacity(depth)
@@ -87,7 +89,7 @@ final class EmulatedQueue {
             } catch {
                 // The ring refused the I/O: the command fails, and a write it had placed takes
                 // its zone offline (its blocks were counted but never written).
-                if pendingZone[tag] >= 0 { controller.writeFailed(zone: pendingZone[tag]) }
+                if slots[tag].zone >= 0 { controller.writeFailed(zone: slots[tag].zone) }
                 immediate.append(RawCompletion(userData: UInt64(tag), status: -(error.systemErrorNumber ?? EIO), result: 0))
             }
         }
@@ -95,7 +97,7 @@ final class EmulatedQueue {
 
     private func dispatch(_ command: NVMeCommand, tag: Int, buffer: IOBuffer) throws(DeviceError) {
         let userData = UInt64(tag)
-        pendingZone[tag] = -1
+        slots[tag] = SlotIO()
         switch controller.begin(command, buffer: buffer) {
         case let .complete(status, result):
             immediate.append(RawCompletion(userData: userData, status: status, result: result))
@@ -105,17 +107,12 @@ final class EmulatedQueue {
                 immediate.append(RawCompletion(userData: userData, status: 0, result: 0))
                 return
             }
-            pendingResults[tag] = 0
-            pendingLengths[tag] = fileBytes
-            pendingFlush[tag] = false
+            slots[tag].length = fileBytes
             try ring.prepareRead(
                 file: fileIndex, fixedFile: usesFixedFile, buffer: buffer.address, length: fileBytes, offset: offset,
                 fixedBuffer: usesFixedBuffers ? tag : nil, userData: userData)
         case let .write(zone, offset, length, result):
-            pendingZone[tag] = zone
-            pendingResults[tag] = result
-            pendingLengths[tag] = length
-            pendingFlush[tag] = false
+            slots[tag] = SlotIO(result: result, length: length, zone: zone)
             try ring.prepareWrite(
                 file: fileIndex, fixedFile: usesFixedFile, buffer: buffer.address, length: length, offset: offset,
                 fixedBuffer: usesFixedBuffers ? tag : nil, userData: userData)
@@ -132,8 +129,7 @@ final class EmulatedQueue {
             immediate.append(RawCompletion(userData: userData, status: status, result: 0))
         case .flush:
             controller.snapshotWritePointers(into: &flushSnapshots[tag])
-            pendingLengths[tag] = 0
-            pendingFlush[tag] = true
+            slots[tag].isFlush = true
             try ring.prepareDataSync(file: fileIndex, fixedFile: usesFixedFile, userData: userData)
         }
     }
@@ -155,19 +151,20 @@ final class EmulatedQueue {
         delivered += try ring.reap(minimum: max(0, minimum - delivered)) { raw in
             let tag = Int(raw.userData)
             var completion = raw
+            let slot = slots[tag]
             if raw.status >= 0 {
-                if pendingFlush[tag] {
+                if slot.isFlush {
                     do throws(DeviceError) { try controller.commitFlush(flushSnapshots[tag]) } catch {
                         completion.status = -(error.systemErrorNumber ?? EIO)
                     }
-                } else if Int(raw.status) != pendingLengths[tag] {
+                } else if Int(raw.status) != slot.length {
                     completion.status = -EIO  // a short transfer is an I/O error
                 } else {
                     completion.status = 0
                 }
-                if completion.status == 0 { completion.result = pendingResults[tag] }
+                if completion.status == 0 { completion.result = slot.result }
             }
-            if completion.status != 0, pendingZone[tag] >= 0 { controller.writeFailed(zone: pendingZone[tag]) }
+            if completion.status != 0, slot.zone >= 0 { controller.writeFailed(zone: slot.zone) }
             body(completion)
         }
         return delivered

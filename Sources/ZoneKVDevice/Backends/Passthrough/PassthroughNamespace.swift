@@ -27,7 +27,7 @@ final class PassthroughNamespace: Sendable {
                 maxAppendBytes: facts.maxAppendBytes, maxTransferBytes: facts.maxTransferBytes)
             // Zone capacity is per zone and only Report Zones tells it: read the first zone's.
             let queue = try PassthroughQueue(
-                file: file, namespaceID: namespaceID, depth: 1, buffers: [IOBuffer(byteCount: 4096)], options: DeviceOptions())
+                file: file, namespaceID: namespaceID, depth: 1, buffers: [], options: DeviceOptions())
             let zones = try queue.reportFirstZone(geometry: geometry)
             geometry.zoneCapacity = zones.capacity
             return PassthroughNamespace(file: file, namespaceID: namespaceID, geometry: geometry)
