@@ -26,33 +26,58 @@ struct AppendUnitEncoder {
             <= capacity
     }
 
-    /// Adds a record and returns the offset of its value from the start of the unit.
+    /// Where an added record's value went in the unit, and how it was stored.
+    struct AddedRecord {
+        /// Offset of the stored value from the start of the unit.
+        var valueOffset: Int
+        var storedLength: Int
+        var flags: RecordFlags
+    }
+
+    /// Adds a record. With a `compressionThreshold`, a value of at least that many bytes is
+    /// LZ4-compressed straight into the unit (stored as a 4-byte original length, then the LZ4
+    /// block) when that is smaller; otherwise it is copied as is.
     ///
-    /// - Precondition: the record fits.
+    /// - Precondition: the record fits uncompressed.
+    @discardableResult
     mutating func add(
         _ type: RecordType, flags: RecordFlags = [], sequence: UInt64,
-        key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, into buffer: IOBuffer
-    ) -> Int {
+        key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, compressionThreshold: Int? = nil, into buffer: IOBuffer
+    ) -> AddedRecord {
         precondition(fits(keyCount: key.count, valueCount: value.count), "record does not fit the unit")
         let start = AppendUnitFormat.headerBytes + payloadBytes
         let valueOffset = start + AppendUnitFormat.recordHeaderBytes + key.count
-        buffer.withUnsafeMutableBytes { bytes in
-            typealias Field = AppendUnitFormat.RecordField
-            bytes[start + Field.type] = type.rawValue
-            bytes[start + Field.flags] = flags.rawValue
-            bytes.storeBytes(of: UInt16(key.count).littleEndian, toByteOffset: start + Field.keyLength, as: UInt16.self)
-            bytes.storeBytes(of: UInt32(value.count).littleEndian, toByteOffset: start + Field.valueLength, as: UInt32.self)
-            bytes.storeBytes(of: sequence.littleEndian, toByteOffset: start + Field.sequence, as: UInt64.self)
+        var storedFlags = flags
+        let storedLength: Int = buffer.withUnsafeMutableBytes { bytes in
             if key.count > 0 {
                 UnsafeMutableRawBufferPointer(rebasing: bytes[start + AppendUnitFormat.recordHeaderBytes..<valueOffset]).copyMemory(from: key)
+            }
+            if let compressionThreshold, value.count >= compressionThreshold, value.count > AppendUnitFormat.compressedPrefixBytes + 1 {
+                // Only a result at least one byte smaller than the value is kept.
+                let target = UnsafeMutableRawBufferPointer(
+                    rebasing: bytes[valueOffset + AppendUnitFormat.compressedPrefixBytes..<valueOffset + value.count - 1])
+                if let compressed = LZ4.compress(value, into: target) {
+                    bytes.storeBytes(of: UInt32(value.count).littleEndian, toByteOffset: valueOffset, as: UInt32.self)
+                    storedFlags.insert(.compressed)
+                    return AppendUnitFormat.compressedPrefixBytes + compressed
+                }
             }
             if value.count > 0 {
                 UnsafeMutableRawBufferPointer(rebasing: bytes[valueOffset..<valueOffset + value.count]).copyMemory(from: value)
             }
+            return value.count
         }
-        payloadBytes += AppendUnitFormat.recordBytes(keyCount: key.count, valueCount: value.count)
+        buffer.withUnsafeMutableBytes { bytes in
+            typealias Field = AppendUnitFormat.RecordField
+            bytes[start + Field.type] = type.rawValue
+            bytes[start + Field.flags] = storedFlags.rawValue
+            bytes.storeBytes(of: UInt16(key.count).littleEndian, toByteOffset: start + Field.keyLength, as: UInt16.self)
+            bytes.storeBytes(of: UInt32(storedLength).littleEndian, toByteOffset: start + Field.valueLength, as: UInt32.self)
+            bytes.storeBytes(of: sequence.littleEndian, toByteOffset: start + Field.sequence, as: UInt64.self)
+        }
+        payloadBytes += AppendUnitFormat.recordBytes(keyCount: key.count, valueCount: storedLength)
         recordCount += 1
-        return valueOffset
+        return AddedRecord(valueOffset: valueOffset, storedLength: storedLength, flags: storedFlags)
     }
 
     /// Writes the header and checksum, pads to whole blocks with zeros, and returns the unit's

@@ -21,6 +21,8 @@ enum AppendUnitFormat {
     static let recordHeaderBytes = 16
     /// The largest key, in bytes.
     static let maxKeyBytes = 4096
+    /// A compressed value starts with its original length (u32), then the LZ4 block.
+    static let compressedPrefixBytes = 4
 
     enum HeaderField {
         static let magic = 0

@@ -8,6 +8,8 @@ enum RecordType: UInt8, Sendable {
     case batchCommit = 3
     /// One piece of a value too large for one append unit.
     case valueChunk = 4
+    /// Marks a device as a ZoneKV store; written once when the store is created.
+    case storeHeader = 5
 }
 
 /// Flags of a record.
@@ -17,6 +19,8 @@ struct RecordFlags: OptionSet, Hashable, Sendable {
     static let compressed = RecordFlags(rawValue: 1 << 0)
     /// The record belongs to a batch and counts only once the batch's commit record is found.
     static let inBatch = RecordFlags(rawValue: 1 << 1)
+    /// The value is a descriptor listing the chunks of a large value.
+    static let largeValue = RecordFlags(rawValue: 1 << 2)
 }
 
 /// The write stream a unit belongs to; each stream appends to its own open zone.

@@ -20,6 +20,8 @@ final class OrderedIndex {
     let keys = KeyArena()
     /// Live keys.
     private(set) var count = 0
+    /// Bytes of the live keys themselves.
+    private(set) var keyBytes = 0
 
     // MARK: Lookup
 
@@ -74,6 +76,7 @@ final class OrderedIndex {
             let entry = IndexEntry(key: keys.store(bytes), location: location, sequence: sequence)
             insert(entry, at: position, in: index)
             count += 1
+            keyBytes += bytes.count
             return nil
         }
     }
@@ -111,6 +114,7 @@ final class OrderedIndex {
             let entry = chunk.entries.remove(at: position)
             keys.release(entry.key)
             count -= 1
+            keyBytes -= bytes.count
             mergeIfSparse(index)
             return entry
         }

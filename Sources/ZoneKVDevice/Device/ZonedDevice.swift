@@ -64,8 +64,12 @@ public final class ZonedDevice: Sendable {
     ///   - depth: Commands that can be in flight at once (command slots), 1...4096.
     ///   - bufferBytes: Bytes of the I/O buffer each slot owns; by default the larger of the
     ///     append limit and 256 KiB, capped at the max transfer size.
-    public func makeQueue(depth: Int = 32, bufferBytes: Int? = nil) throws(DeviceError) -> DeviceQueue {
-        try DeviceQueue(device: self, depth: depth, bufferBytes: bufferBytes)
+    ///   - ownership: Whether only the calling thread will use the queue (the fastest ring set-up)
+    ///     or it will be handed from thread to thread, one at a time.
+    public func makeQueue(
+        depth: Int = 32, bufferBytes: Int? = nil, ownership: QueueOwnership = .ownerThread
+    ) throws(DeviceError) -> DeviceQueue {
+        try DeviceQueue(device: self, depth: depth, bufferBytes: bufferBytes, ownership: ownership)
     }
 
     /// Fault injection and power-loss simulation; `nil` unless the device is emulated.

@@ -1,4 +1,5 @@
-/// A queue of commands to a zoned device, owned by one thread.
+/// A queue of commands to a zoned device, owned by one thread (or, with
+/// ``QueueOwnership/handedBetweenThreads``, used by one thread at a time).
 ///
 /// A queue has a fixed number of command slots (its depth), each with a page-aligned I/O buffer
 /// allocated up front; nothing is allocated per command. The pattern is: reserve a tag, fill its
@@ -53,7 +54,7 @@ public final class DeviceQueue {
     /// Commands enqueued whose completions have not been handed to the caller yet.
     public private(set) var inFlightCount = 0
 
-    init(device: ZonedDevice, depth: Int, bufferBytes: Int?) throws(DeviceError) {
+    init(device: ZonedDevice, depth: Int, bufferBytes: Int?, ownership: QueueOwnership) throws(DeviceError) {
         guard (1...4096).contains(depth) else {
             throw DeviceError(.invalidArgument, "queue depth must be between 1 and 4096, not \(depth)")
         }
@@ -84,9 +85,11 @@ public final class DeviceQueue {
         case let .nvme(namespace):
             backend = .nvme(
                 try PassthroughQueue(
-                    file: namespace.file, namespaceID: namespace.namespaceID, depth: depth, buffers: buffers, options: device.options))
+                    file: namespace.file, namespaceID: namespace.namespaceID, depth: depth, buffers: buffers, options: device.options,
+                    ownership: ownership))
         case let .emulated(controller):
-            backend = .emulated(try EmulatedQueue(controller: controller, depth: depth, buffers: buffers, options: device.options))
+            backend = .emulated(
+                try EmulatedQueue(controller: controller, depth: depth, buffers: buffers, options: device.options, ownership: ownership))
         }
     }
 

@@ -14,6 +14,8 @@ struct RingConfiguration: Hashable, Sendable {
     var polledCompletions: Bool
     /// A kernel thread polls the submission queue (IORING_SETUP_SQPOLL).
     var polledSubmissions: Bool
+    /// Only the creating thread ever submits and reaps (IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN).
+    var singleIssuer: Bool = true
 }
 
 /// One completion copied out of the ring.
@@ -46,8 +48,9 @@ final class Ring {
         if configuration.usesBigEntries { flags |= IORING_SETUP_SQE128 | IORING_SETUP_CQE32 }
         if configuration.polledCompletions { flags |= IORING_SETUP_IOPOLL }
         if configuration.polledSubmissions { flags |= IORING_SETUP_SQPOLL }
-        var result = Ring.setUp(ring, entries: configuration.entries, flags: flags | Ring.singleThreadFlags)
-        if result == -EINVAL {
+        var result = Ring.setUp(
+            ring, entries: configuration.entries, flags: configuration.singleIssuer ? flags | Ring.singleThreadFlags : flags)
+        if result == -EINVAL && configuration.singleIssuer {
             // Kernels before 6.1 lack single-issuer / deferred task running: do without.
             result = Ring.setUp(ring, entries: configuration.entries, flags: flags)
         }

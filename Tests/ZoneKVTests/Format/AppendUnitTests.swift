@@ -33,7 +33,7 @@ struct AppendUnitTests {
             #expect(encoder.fits(keyCount: record.key.count, valueCount: record.value.count))
             let offset = record.key.withUnsafeBytes { key in
                 record.value.withUnsafeBytes { value in
-                    encoder.add(record.type, flags: record.flags, sequence: record.sequence, key: key, value: value, into: buffer)
+                    encoder.add(record.type, flags: record.flags, sequence: record.sequence, key: key, value: value, into: buffer).valueOffset
                 }
             }
             offsets.append(offset)

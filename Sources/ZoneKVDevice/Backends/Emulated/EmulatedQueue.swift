@@ -30,12 +30,14 @@ final class EmulatedQueue {
     private var pending: [(command: NVMeCommand, tag: Int)] = []
     private let buffers: [IOBuffer]
 
-    init(controller: EmulatedController, depth: Int, buffers: [IOBuffer], options: DeviceOptions) throws(DeviceError) {
+    init(
+        controller: EmulatedController, depth: Int, buffers: [IOBuffer], options: DeviceOptions, ownership: QueueOwnership
+    ) throws(DeviceError) {
         self.controller = controller
         ring = try Ring(
             RingConfiguration(
                 entries: depth, usesBigEntries: false, polledCompletions: options.polledCompletions,
-                polledSubmissions: options.polledSubmissions))
+                polledSubmissions: options.polledSubmissions, singleIssuer: ownership == .ownerThread))
         usesFixedFile = options.registeredFiles
         usesFixedBuffers = options.fixedBuffers
         pollsCompletions = options.polledCompletions

@@ -27,7 +27,7 @@ final class PassthroughNamespace: Sendable {
                 maxAppendBytes: facts.maxAppendBytes, maxTransferBytes: facts.maxTransferBytes)
             // Zone capacity is per zone and only Report Zones tells it: read the first zone's.
             let queue = try PassthroughQueue(
-                file: file, namespaceID: namespaceID, depth: 1, buffers: [], options: DeviceOptions())
+                file: file, namespaceID: namespaceID, depth: 1, buffers: [], options: DeviceOptions(), ownership: .ownerThread)
             let zones = try queue.reportFirstZone(geometry: geometry)
             geometry.zoneCapacity = zones.capacity
             return PassthroughNamespace(file: file, namespaceID: namespaceID, geometry: geometry)

@@ -15,13 +15,15 @@ final class PassthroughQueue {
     /// Commands completed without the ring, waiting to be reaped.
     private var immediate: [RawCompletion] = []
 
-    init(file: SystemFile, namespaceID: UInt32, depth: Int, buffers: [IOBuffer], options: DeviceOptions) throws(DeviceError) {
+    init(
+        file: SystemFile, namespaceID: UInt32, depth: Int, buffers: [IOBuffer], options: DeviceOptions, ownership: QueueOwnership
+    ) throws(DeviceError) {
         self.file = file
         self.namespaceID = namespaceID
         ring = try Ring(
             RingConfiguration(
                 entries: depth, usesBigEntries: true, polledCompletions: options.polledCompletions,
-                polledSubmissions: options.polledSubmissions))
+                polledSubmissions: options.polledSubmissions, singleIssuer: ownership == .ownerThread))
         usesFixedFile = options.registeredFiles
         usesFixedBuffers = options.fixedBuffers
         pollsCompletions = options.polledCompletions

@@ -1,0 +1,45 @@
+// Writes for tasks: a writer that waits suspends its task instead of blocking a thread; a task
+// that leads group commit does the I/O on its thread, as a synchronous writer would.
+extension StoreEngine {
+    /// Sets `key` to `value`; see the synchronous `put(_:_:sync:)`.
+    func put(_ key: [UInt8], _ value: [UInt8], sync: Bool = false) async throws(StoreError) {
+        try checkKey(key)
+        try checkValue(value)
+        if value.count > inlineValueLimit(keyCount: key.count) {
+            // Large values block for their chunks' appends, then commit like any put.
+            let descriptor = try writeChunks(of: value, key: key)
+            try await writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
+                queue.append(.record(descriptorRecord(key: key, descriptor: descriptor, sequence: sequence, flags: [], waiter: waiter)))
+            }
+            return
+        }
+        try await writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
+            queue.append(
+                .record(
+                    PendingRecord(
+                        type: .put, flags: [], sequence: sequence, key: key, value: value, valueRange: 0..<value.count,
+                        mayCompress: true, waiter: waiter, endsOperation: true)))
+        }
+    }
+
+    /// Removes `key`; see the synchronous `delete(_:sync:)`.
+    func delete(_ key: [UInt8], sync: Bool = false) async throws(StoreError) {
+        try checkKey(key)
+        try await writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
+            queue.append(.record(deleteRecord(key: key, sequence: sequence, flags: [], waiter: waiter, endsOperation: true)))
+        }
+    }
+
+    /// Applies every change of `batch`, or none; see the synchronous `write(_:sync:)`.
+    func write(_ batch: WriteBatch, sync: Bool = false) async throws(StoreError) {
+        guard let prepared = try prepare(batch) else { return }
+        try await writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
+            enqueue(prepared, sequence: sequence, waiter: waiter, into: &queue)
+        }
+    }
+
+    /// Makes every write that returned before this call durable; see the synchronous `sync()`.
+    func sync() async throws(StoreError) {
+        try await writes.perform(needsFlush: true) { _, waiter, queue in queue.append(.barrier(waiter)) }
+    }
+}

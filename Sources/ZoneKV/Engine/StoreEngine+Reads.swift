@@ -1,0 +1,125 @@
+extension StoreEngine {
+    /// Where a key's value is, as one look at the index (and cache) finds it.
+    private enum Lookup {
+        case missing
+        case cached([UInt8])
+        case onDevice(IndexEntry)
+    }
+
+    /// The value of `key`, or `nil` if the store does not hold the key.
+    ///
+    /// A cached value costs no I/O; otherwise one device read (a large value: its chunks, read
+    /// in parallel).
+    func get(_ key: [UInt8]) throws(StoreError) -> [UInt8]? {
+        try checkKey(key)
+        let lookup = engine.withLock { state -> Lookup in
+            state.counters.gets += 1
+            guard let entry = state.index.entry(for: key) else { return .missing }
+            if let value = state.cache.value(at: entry.location.cacheKey) { return .cached(value) }
+            return .onDevice(entry)
+        }
+        switch lookup {
+        case .missing:
+            return nil
+        case let .cached(value):
+            return value
+        case let .onDevice(entry):
+            let location = entry.location
+            let request = RecordRequest(location: location, key: key, type: .put, sequence: entry.sequence)
+            let value = try reads.withQueue { queue throws(StoreError) in
+                location.isLargeValue ? try reader.readLargeValue(request, on: queue) : try reader.read(request, on: queue)
+            }
+            engine.withLock { state in
+                state.counters.deviceReads += 1
+                if !location.isLargeValue { state.cache.insert(value, at: location.cacheKey) }
+            }
+            return value
+        }
+    }
+
+    /// Whether the store holds `key` (the index alone answers: no I/O).
+    func contains(_ key: [UInt8]) throws(StoreError) -> Bool {
+        try checkKey(key)
+        return engine.withLock { $0.index.entry(for: key) != nil }
+    }
+
+    /// Keys from `start` (inclusive; the first key if `nil`) up to `end` (exclusive; no end if
+    /// `nil`) in byte order, with their values, at most `limit` of them. Values not in the
+    /// cache are read with many reads in flight at once.
+    func scan(from start: [UInt8]? = nil, to end: [UInt8]? = nil, limit: Int? = nil) throws(StoreError) -> [KeyValuePair] {
+        if let limit, limit < 0 { throw StoreError(.invalidOption, "a scan limit cannot be negative (\(limit))") }
+        let wanted = limit ?? Int.max
+        var pairs: [KeyValuePair] = []
+        var missing: [(position: Int, entry: IndexEntry)] = []
+        engine.withLock { state in
+            state.counters.scans += 1
+            guard wanted > 0 else { return }
+            state.index.forEach(from: start, upTo: end) { key, entry in
+                let cached = state.cache.value(at: entry.location.cacheKey)
+                if cached == nil { missing.append((pairs.count, entry)) }
+                pairs.append(KeyValuePair(key: [UInt8](key), value: cached ?? []))
+                return pairs.count < wanted
+            }
+        }
+        try fill(&pairs, missing: missing)
+        return pairs
+    }
+
+    /// Keys that start with `prefix`, in byte order, with their values, at most `limit` of them.
+    func scan(prefix: [UInt8], limit: Int? = nil) throws(StoreError) -> [KeyValuePair] {
+        try scan(from: prefix, to: StoreEngine.firstKey(after: prefix), limit: limit)
+    }
+
+    /// The smallest key greater than every key starting with `prefix`, or `nil` if there is none.
+    static func firstKey(after prefix: [UInt8]) -> [UInt8]? {
+        var end = prefix
+        while let last = end.last {
+            if last < 0xFF {
+                end[end.count - 1] = last + 1
+                return end
+            }
+            end.removeLast()
+        }
+        return nil
+    }
+
+    /// Reads the values of scanned keys that were not cached.
+    private func fill(_ pairs: inout [KeyValuePair], missing: [(position: Int, entry: IndexEntry)]) throws(StoreError) {
+        guard !missing.isEmpty else { return }
+        let inline = missing.filter { !$0.entry.location.isLargeValue }
+        let large = missing.filter { $0.entry.location.isLargeValue }
+        try reads.withQueue { queue throws(StoreError) in
+            try reader.readMany(
+                inline.count,
+                request: { index in
+                    let (position, entry) = inline[index]
+                    return RecordRequest(location: entry.location, key: pairs[position].key, type: .put, sequence: entry.sequence)
+                },
+                on: queue,
+                deliver: { index, stored throws(StoreError) in
+                    let (position, entry) = inline[index]
+                    pairs[position].value = try reader.decode(stored, compressed: entry.location.isCompressed, at: entry.location)
+                })
+            for (position, entry) in large {
+                let request = RecordRequest(location: entry.location, key: pairs[position].key, type: .put, sequence: entry.sequence)
+                pairs[position].value = try reader.readLargeValue(request, on: queue)
+            }
+        }
+        engine.withLock { $0.counters.deviceReads += missing.count }
+    }
+
+    /// Counters and sizes of the store now.
+    var statistics: StoreStatistics {
+        engine.withLock { state in
+            let counters = state.counters
+            return StoreStatistics(
+                keys: state.index.count, keyBytes: state.index.keyBytes, indexBytes: state.index.memoryBytes,
+                cacheBytes: state.cache.storedBytes, cacheBudget: state.cache.budget, cacheHits: state.cache.hits,
+                cacheMisses: state.cache.misses, puts: counters.puts, deletes: counters.deletes, batches: counters.batches,
+                gets: counters.gets, scans: counters.scans, deviceReads: counters.deviceReads, appends: counters.appends,
+                appendedBytes: counters.appendedBytes, appendedRecords: counters.appendedRecords, flushes: counters.flushes,
+                valueBytes: counters.valueBytes, storedValueBytes: counters.storedValueBytes, freeZones: counters.freeZones,
+                sealedZones: counters.sealedZones, zones: device.geometry.zoneCount)
+        }
+    }
+}

@@ -1,0 +1,149 @@
+extension StoreEngine {
+    /// Sets `key` to `value`. Returns once the value's append has completed on the device: it
+    /// survives a crash of this process, and a power loss once `sync()` returns (or at once
+    /// with `sync: true`).
+    ///
+    /// - Throws: `.keyTooLarge`, `.valueTooLarge`, `.deviceFull`, `.closed`, or `.device`.
+    func put(_ key: [UInt8], _ value: [UInt8], sync: Bool = false) throws(StoreError) {
+        try checkKey(key)
+        try checkValue(value)
+        if value.count > inlineValueLimit(keyCount: key.count) {
+            let descriptor = try writeChunks(of: value, key: key)
+            try writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
+                queue.append(.record(descriptorRecord(key: key, descriptor: descriptor, sequence: sequence, flags: [], waiter: waiter)))
+            }
+            return
+        }
+        try writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
+            queue.append(
+                .record(
+                    PendingRecord(
+                        type: .put, flags: [], sequence: sequence, key: key, value: value, valueRange: 0..<value.count,
+                        mayCompress: true, waiter: waiter, endsOperation: true)))
+        }
+    }
+
+    /// Removes `key` (nothing happens if it is not there).
+    func delete(_ key: [UInt8], sync: Bool = false) throws(StoreError) {
+        try checkKey(key)
+        try writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
+            queue.append(.record(deleteRecord(key: key, sequence: sequence, flags: [], waiter: waiter, endsOperation: true)))
+        }
+    }
+
+    /// Applies every change of `batch`, or, if anything fails or the process crashes, none.
+    func write(_ batch: WriteBatch, sync: Bool = false) throws(StoreError) {
+        guard let prepared = try prepare(batch) else { return }
+        try writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
+            enqueue(prepared, sequence: sequence, waiter: waiter, into: &queue)
+        }
+    }
+
+    /// A batch ready to queue: one change per key, large values already written as chunks.
+    struct PreparedBatch {
+        var changes: [WriteBatch.Change]
+        /// Descriptors of large values, by change position.
+        var descriptors: [Int: LargeValueDescriptor]
+    }
+
+    /// Checks a batch and writes its large values' chunks; `nil` for an empty batch.
+    func prepare(_ batch: WriteBatch) throws(StoreError) -> PreparedBatch? {
+        let changes = batch.lastChangePerKey
+        guard !changes.isEmpty else { return nil }
+        var descriptors: [Int: LargeValueDescriptor] = [:]
+        for (index, change) in changes.enumerated() {
+            try checkKey(change.key)
+            guard case let .put(key, value) = change else { continue }
+            try checkValue(value)
+            if value.count > inlineValueLimit(keyCount: key.count) {
+                descriptors[index] = try writeChunks(of: value, key: key)
+            }
+        }
+        return PreparedBatch(changes: changes, descriptors: descriptors)
+    }
+
+    /// Queues a batch's records, each marked as in the batch, then its commit record.
+    func enqueue(_ batch: PreparedBatch, sequence: UInt64, waiter: WriteWaiter, into queue: inout [PendingItem]) {
+        for (index, change) in batch.changes.enumerated() {
+            switch change {
+            case let .put(key, value):
+                if let descriptor = batch.descriptors[index] {
+                    queue.append(.record(descriptorRecord(key: key, descriptor: descriptor, sequence: sequence, flags: .inBatch, waiter: waiter)))
+                } else {
+                    queue.append(
+                        .record(
+                            PendingRecord(
+                                type: .put, flags: .inBatch, sequence: sequence, key: key, value: value, valueRange: 0..<value.count,
+                                mayCompress: true, waiter: waiter, endsOperation: false)))
+                }
+            case let .delete(key):
+                queue.append(.record(deleteRecord(key: key, sequence: sequence, flags: .inBatch, waiter: waiter, endsOperation: false)))
+            }
+        }
+        queue.append(.record(commitRecord(count: batch.changes.count, sequence: sequence, waiter: waiter)))
+    }
+
+    /// Makes every write that returned before this call durable across power loss.
+    func sync() throws(StoreError) {
+        try writes.perform(needsFlush: true) { _, waiter, queue in queue.append(.barrier(waiter)) }
+    }
+
+    // MARK: Building records
+
+    func needsFlush(_ sync: Bool) -> Bool { sync || options.syncEveryWrite }
+
+    /// Writes a large value's chunks (each filling one append unit, several in flight) and
+    /// returns where they went.
+    func writeChunks(of value: [UInt8], key: [UInt8]) throws(StoreError) -> LargeValueDescriptor {
+        let chunkBytes = inlineValueLimit(keyCount: key.count)
+        let locations = try writes.perform(needsFlush: false, { sequence, waiter, queue in
+            var start = 0
+            while start < value.count {
+                let end = min(start + chunkBytes, value.count)
+                queue.append(
+                    .record(
+                        PendingRecord(
+                            type: .valueChunk, flags: [], sequence: sequence, key: key, value: value, valueRange: start..<end,
+                            mayCompress: false, waiter: waiter, endsOperation: end == value.count)))
+                start = end
+            }
+        }, results: { $0.chunkLocations })
+        return LargeValueDescriptor(
+            valueBytes: value.count,
+            chunks: locations.map { LargeValueDescriptor.Chunk(zone: $0.zone, offset: $0.offset, byteCount: $0.storedLength) })
+    }
+
+    func descriptorRecord(
+        key: [UInt8], descriptor: LargeValueDescriptor, sequence: UInt64, flags: RecordFlags, waiter: WriteWaiter
+    ) -> PendingRecord {
+        let encoded = descriptor.encoded
+        return PendingRecord(
+            type: .put, flags: flags.union(.largeValue), sequence: sequence, key: key, value: encoded, valueRange: 0..<encoded.count,
+            mayCompress: false, waiter: waiter, endsOperation: !flags.contains(.inBatch))
+    }
+
+    func deleteRecord(key: [UInt8], sequence: UInt64, flags: RecordFlags, waiter: WriteWaiter, endsOperation: Bool) -> PendingRecord {
+        PendingRecord(
+            type: .delete, flags: flags, sequence: sequence, key: key, value: [], valueRange: 0..<0, mayCompress: false,
+            waiter: waiter, endsOperation: endsOperation)
+    }
+
+    func commitRecord(count: Int, sequence: UInt64, waiter: WriteWaiter) -> PendingRecord {
+        let value = withUnsafeBytes(of: UInt32(count).littleEndian) { [UInt8]($0) }
+        return PendingRecord(
+            type: .batchCommit, flags: [], sequence: sequence, key: [], value: value, valueRange: 0..<value.count,
+            mayCompress: false, waiter: waiter, endsOperation: true)
+    }
+
+    /// The first record of a new store, marking the device as a ZoneKV store.
+    func writeStoreHeader() throws(StoreError) {
+        let value = Array("ZoneKV store, format \(AppendUnitFormat.version)".utf8)
+        try writes.perform(needsFlush: true) { sequence, waiter, queue in
+            queue.append(
+                .record(
+                    PendingRecord(
+                        type: .storeHeader, flags: [], sequence: sequence, key: [], value: value, valueRange: 0..<value.count,
+                        mayCompress: false, waiter: waiter, endsOperation: true)))
+        }
+    }
+}

@@ -1,0 +1,156 @@
+/// The store's machinery behind a `Store` handle: the device, the index and cache, group
+/// commit and the read queues. The handle drops its engine at close, and the device is released
+/// once the last operation still using the engine returns.
+final class StoreEngine: Sendable {
+    /// The path the store was opened from.
+    let path: String
+    /// The device under the store.
+    let device: ZonedDevice
+    let options: StoreOptions
+    /// The largest value this store takes: at least 64 MiB (it depends on the device's append limit).
+    let maxValueBytes: Int
+    /// What recovery found when the store was opened.
+    let recovery: RecoverySummary
+
+    /// Bytes of one append unit: the device's append limit, at most 1 MiB.
+    let unitBytes: Int
+    let engine: Guarded<EngineState>
+    let writes: GroupCommit
+    let reads: ReadQueuePool
+    let reader: RecordReader
+
+    private init(
+        path: String, device: ZonedDevice, options: StoreOptions, unitBytes: Int, engine: Guarded<EngineState>,
+        writes: GroupCommit, recovery: RecoverySummary
+    ) {
+        self.path = path
+        self.device = device
+        self.options = options
+        self.unitBytes = unitBytes
+        self.engine = engine
+        self.writes = writes
+        self.recovery = recovery
+        reads = ReadQueuePool(device: device, depth: 8, bufferBytes: unitBytes)
+        reader = RecordReader(geometry: device.geometry, unitBytes: unitBytes)
+        maxValueBytes = StoreEngine.largestValue(unitBytes: unitBytes)
+    }
+
+    // MARK: Opening and closing
+
+    /// Opens the store on `path`, recovering its index from the log.
+    ///
+    /// With `.createIfMissing` (the default) a store is created on an empty device, and a missing
+    /// emulated device file is created first with `options.emulatedGeometry`.
+    ///
+    /// - Throws: `StoreError` with `.notFormatted` (empty device, `.openExisting`), `.notAStore`,
+    ///   `.unsupportedFormat`, `.invalidOption`, or `.device` for what the device layer reports
+    ///   (missing path, permissions, a device in use by another process).
+    static func open(_ path: String, options: StoreOptions = StoreOptions()) throws(StoreError) -> StoreEngine {
+        try options.validate()
+        let device = try openDevice(path, options: options)
+        return try open(device, options: options)
+    }
+
+    /// Creates a new, empty store on `path`, erasing whatever the device held (every zone is
+    /// reset). A missing emulated device file is created with `options.emulatedGeometry`.
+    static func format(_ path: String, options: StoreOptions = StoreOptions()) throws(StoreError) -> StoreEngine {
+        try options.validate()
+        var creating = options
+        creating.creation = .createIfMissing
+        let device = try openDevice(path, options: creating)
+        do throws(DeviceError) {
+            try device.makeQueue(depth: 1, bufferBytes: device.geometry.blockSize).manageAll(.reset)
+        } catch {
+            throw StoreError(error, during: "resetting every zone of \(path)")
+        }
+        return try open(device, options: creating)
+    }
+
+    private static func openDevice(_ path: String, options: StoreOptions) throws(StoreError) -> ZonedDevice {
+        do throws(DeviceError) {
+            do throws(DeviceError) {
+                return try ZonedDevice.open(path, options: options.device)
+            } catch where error.code == .deviceNotFound && options.creation == .createIfMissing && !path.hasPrefix("/dev/") {
+                try ZonedDevice.createEmulated(at: path, geometry: options.emulatedGeometry)
+                return try ZonedDevice.open(path, options: options.device)
+            }
+        } catch {
+            throw StoreError(.device, "cannot open \(path): \(error.message)", deviceError: error)
+        }
+    }
+
+    private static func open(_ device: ZonedDevice, options: StoreOptions) throws(StoreError) -> StoreEngine {
+        let geometry = device.geometry
+        let unitBytes = min(geometry.maxAppendBytes, 1 << 20) / geometry.blockSize * geometry.blockSize
+        guard unitBytes >= Store.minimumAppendBytes else {
+            throw StoreError(
+                .invalidOption,
+                "\(device.path) appends at most \(geometry.maxAppendBytes) bytes at once (ZASL); ZoneKV needs at least \(Store.minimumAppendBytes)")
+        }
+        let queue: DeviceQueue
+        do throws(DeviceError) {
+            queue = try device.makeQueue(depth: options.appendsInFlight, bufferBytes: unitBytes, ownership: .handedBetweenThreads)
+        } catch {
+            throw StoreError(error, during: "setting up the write queue")
+        }
+        let state = EngineState(cacheBytes: options.cacheBytes)
+        let report = try LogRecovery.recover(on: queue, into: state)
+        if report.deviceIsEmpty && options.creation == .openExisting {
+            throw StoreError(
+                .notFormatted, "\(device.path) holds no store; open it with creation .createIfMissing or format it to create one")
+        }
+        let allocator = ZoneAllocator(geometry: geometry, zones: report.zones, unitBlocks: unitBytes / geometry.blockSize)
+        state.counters.freeZones = allocator.freeCount
+        state.counters.sealedZones = allocator.sealedCount
+        let engine = Guarded(state)
+        let pipeline = WritePipeline(
+            queue: queue, unitBytes: unitBytes, allocator: allocator, engine: engine,
+            compressionThreshold: options.compressionThreshold, nextUnitSequence: report.nextUnitSequence)
+        let writes = GroupCommit(pipeline: pipeline, nextSequence: report.nextSequence)
+        let summary = RecoverySummary(
+            keys: state.index.count, units: report.units, records: report.records, skippedBlocks: report.skippedBlocks,
+            incompleteBatches: report.incompleteBatches, created: report.deviceIsEmpty)
+        let store = StoreEngine(
+            path: device.path, device: device, options: options, unitBytes: unitBytes, engine: engine, writes: writes,
+            recovery: summary)
+        if report.deviceIsEmpty { try store.writeStoreHeader() }
+        return store
+    }
+
+    /// Makes every acknowledged write durable, then refuses further writes.
+    func close() throws(StoreError) {
+        defer {
+            writes.close()
+            reads.drain()
+        }
+        try sync()
+    }
+
+    // MARK: Limits
+
+    /// The largest value whose chunk descriptor fits one unit with the longest key.
+    private static func largestValue(unitBytes: Int) -> Int {
+        let overhead = AppendUnitFormat.headerBytes + AppendUnitFormat.recordHeaderBytes + Store.maxKeyBytes
+        let chunks = (unitBytes - overhead - LargeValueDescriptor.headerBytes) / LargeValueDescriptor.chunkBytes
+        return min(256 << 20, chunks * (unitBytes - overhead))
+    }
+
+    /// The largest value stored in one record with this key; larger ones are chunked.
+    func inlineValueLimit(keyCount: Int) -> Int {
+        unitBytes - AppendUnitFormat.headerBytes - AppendUnitFormat.recordHeaderBytes - keyCount
+    }
+
+    func checkKey(_ key: [UInt8]) throws(StoreError) {
+        guard key.count <= Store.maxKeyBytes else {
+            throw StoreError(.keyTooLarge, "a key of \(key.count) bytes is longer than the \(Store.maxKeyBytes) bytes a key may have")
+        }
+    }
+
+    func checkValue(_ value: [UInt8]) throws(StoreError) {
+        guard value.count <= maxValueBytes else {
+            throw StoreError(
+                .valueTooLarge,
+                "a value of \(value.count) bytes is larger than the \(maxValueBytes) bytes this store takes; split it across keys")
+        }
+    }
+}

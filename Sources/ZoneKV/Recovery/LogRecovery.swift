@@ -1,0 +1,140 @@
+/// Rebuilds the index from the log at open: every zone is read up to its write pointer, every
+/// intact append unit decoded, and the records applied in sequence order, because Zone Append
+/// places units in completion order, not in the order they were written.
+///
+/// A torn or partial unit at a zone's tail fails its checksum and is skipped. A batch counts
+/// only when its commit record is found with the batch's full record count.
+enum LogRecovery {
+    /// What recovery found.
+    struct Report {
+        var zones: [ZoneDescriptor]
+        var units = 0
+        var records = 0
+        /// Blocks skipped because they held no intact unit (torn appends).
+        var skippedBlocks = 0
+        /// Batches dropped because not all their records were found.
+        var incompleteBatches = 0
+        var foundStoreHeader = false
+        var nextSequence: UInt64 = 1
+        var nextUnitSequence: UInt64 = 1
+        /// No zone holds any data.
+        var deviceIsEmpty: Bool { zones.allSatisfy { $0.writtenBlocks == 0 } }
+    }
+
+    /// One record found in the log, with its key in a shared pool.
+    private struct FoundRecord {
+        var sequence: UInt64
+        var unitSequence: UInt64
+        var ordinal: Int
+        var type: RecordType
+        var flags: RecordFlags
+        var keyStart: Int
+        var keyCount: Int
+        var location: RecordLocation
+        /// A batch commit's record count.
+        var batchCount: Int
+    }
+
+    static func recover(
+        on queue: DeviceQueue, into state: EngineState, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws(StoreError) -> Report {
+        let geometry = queue.geometry
+        let zones: [ZoneDescriptor]
+        do throws(DeviceError) { zones = try queue.reportZones() } catch { throw StoreError(error, during: "reporting zones") }
+        var report = Report(zones: zones)
+        var found: [FoundRecord] = []
+        var keys: [UInt8] = []
+        var zonesWithData = 0
+        var zonesWithoutUnits: [Int] = []
+        for zone in zones where zone.writtenBlocks > 0 && zone.state != .offline {
+            zonesWithData += 1
+            progress(zone.zone.rawValue, zones.count)
+            let bytes: [UInt8]
+            do throws(DeviceError) {
+                bytes = try queue.read(from: zone.start, blockCount: Int(zone.writtenBlocks))
+            } catch {
+                throw StoreError(error, during: "reading zone \(zone.zone.rawValue) to recover the store")
+            }
+            let (units, skipped) = bytes.withUnsafeBytes { AppendUnitDecoder.scanZone($0, blockSize: geometry.blockSize) }
+            report.skippedBlocks += skipped
+            if units.isEmpty {
+                try checkFormatVersion(bytes, zone: zone.zone.rawValue)
+                zonesWithoutUnits.append(zone.zone.rawValue)
+            }
+            for unit in units {
+                report.units += 1
+                report.nextUnitSequence = max(report.nextUnitSequence, unit.sequence + 1)
+                for (ordinal, record) in unit.records.enumerated() {
+                    report.nextSequence = max(report.nextSequence, record.sequence + 1)
+                    let keyStart = keys.count
+                    keys.append(contentsOf: bytes[record.key])
+                    var batchCount = 0
+                    if record.type == .batchCommit, record.value.count == 4 {
+                        batchCount = Int(bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: record.value.lowerBound, as: UInt32.self)) })
+                    }
+                    found.append(
+                        FoundRecord(
+                            sequence: record.sequence, unitSequence: unit.sequence, ordinal: ordinal, type: record.type,
+                            flags: record.flags, keyStart: keyStart, keyCount: record.key.count,
+                            location: RecordLocation(
+                                zone: zone.zone.rawValue, offset: UInt64(record.value.lowerBound), storedLength: record.value.count,
+                                recordFlags: record.flags),
+                            batchCount: batchCount))
+                }
+            }
+        }
+        if zonesWithData > 0 && report.units == 0 {
+            throw StoreError(
+                .notAStore,
+                "the device holds data in \(zonesWithData) zones but no ZoneKV log; it is not a ZoneKV store. Formatting it (zonekv format, or Store.format) erases that data")
+        }
+        report.records = found.count
+        found.sort { ($0.sequence, $0.unitSequence, $0.ordinal) < ($1.sequence, $1.unitSequence, $1.ordinal) }
+        apply(found, keys: keys, to: state, report: &report)
+        return report
+    }
+
+    /// A zone full of units of another format version is not garbage: say so.
+    private static func checkFormatVersion(_ bytes: [UInt8], zone: Int) throws(StoreError) {
+        guard bytes.count >= AppendUnitFormat.headerBytes else { return }
+        let magic = bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
+        let version = bytes[AppendUnitFormat.HeaderField.version]
+        if magic == AppendUnitFormat.magic && version != AppendUnitFormat.version {
+            throw StoreError(
+                .unsupportedFormat,
+                "zone \(zone) holds ZoneKV format version \(version); this build reads version \(AppendUnitFormat.version). Use a matching ZoneKV release")
+        }
+    }
+
+    private static func apply(_ found: [FoundRecord], keys: [UInt8], to state: EngineState, report: inout Report) {
+        func key(_ record: FoundRecord) -> [UInt8] { Array(keys[record.keyStart..<record.keyStart + record.keyCount]) }
+        func applyOne(_ record: FoundRecord) {
+            switch record.type {
+            case .put: state.index.update(key(record), to: record.location, sequence: record.sequence)
+            case .delete: state.index.remove(key(record))
+            case .storeHeader: report.foundStoreHeader = true
+            case .batchCommit, .valueChunk: break
+            }
+        }
+        var position = 0
+        while position < found.count {
+            let record = found[position]
+            guard record.flags.contains(.inBatch) || record.type == .batchCommit else {
+                applyOne(record)
+                position += 1
+                continue
+            }
+            // A batch: every record with this sequence number, its commit last.
+            var end = position
+            while end < found.count && found[end].sequence == record.sequence { end += 1 }
+            let members = found[position..<end].filter { $0.flags.contains(.inBatch) }
+            let commit = found[position..<end].first { $0.type == .batchCommit }
+            if let commit, commit.batchCount == members.count {
+                members.forEach(applyOne)
+            } else {
+                report.incompleteBatches += 1
+            }
+            position = end
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/// What recovery found when a store was opened.
+public struct RecoverySummary: Hashable, Sendable {
+    /// Live keys after recovery.
+    public var keys: Int
+    /// Intact append units and records read from the log.
+    public var units: Int
+    public var records: Int
+    /// Blocks holding no intact unit (torn appends at a crash), skipped.
+    public var skippedBlocks: Int
+    /// Batches left out because a crash cut them short.
+    public var incompleteBatches: Int
+    /// The store was created by this open.
+    public var created: Bool
+}

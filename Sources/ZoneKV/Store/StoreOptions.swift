@@ -1,0 +1,62 @@
+/// How a store is opened. The defaults suit most uses; every option is checked at open time.
+public struct StoreOptions: Hashable, Sendable {
+    /// What to do when the device holds no store yet.
+    public enum Creation: Hashable, Sendable {
+        /// Open an existing store only; an empty device is an error (`.notFormatted`).
+        case openExisting
+        /// Create the store if the device is empty, or, for an emulated device path that does not
+        /// exist, create the device file too (with `emulatedGeometry`).
+        case createIfMissing
+    }
+
+    /// Value compression.
+    public enum Compression: Hashable, Sendable {
+        /// Store values as given.
+        case none
+        /// LZ4-compress values of at least `minimumBytes`, keeping the compressed form only when
+        /// it is smaller.
+        case lz4(minimumBytes: Int = 64)
+    }
+
+    public var creation: Creation = .createIfMissing
+    /// The geometry of an emulated device file created by `.createIfMissing`.
+    public var emulatedGeometry = EmulatedGeometry()
+    /// I/O path options of the device (registered files, fixed buffers, polling).
+    public var device = DeviceOptions()
+    public var compression: Compression = .lz4()
+    /// Bytes of values the read cache may hold.
+    public var cacheBytes = 128 << 20
+    /// Append units that may be in flight at once.
+    public var appendsInFlight = 16
+    /// Make every write durable across power loss before it returns (a device flush per group
+    /// commit). Off by default: a write returns once its append completed, and `sync()` makes
+    /// everything before it durable.
+    public var syncEveryWrite = false
+
+    public init(
+        creation: Creation = .createIfMissing, compression: Compression = .lz4(), cacheBytes: Int = 128 << 20,
+        syncEveryWrite: Bool = false, device: DeviceOptions = DeviceOptions()
+    ) {
+        self.creation = creation
+        self.compression = compression
+        self.cacheBytes = cacheBytes
+        self.syncEveryWrite = syncEveryWrite
+        self.device = device
+    }
+
+    func validate() throws(StoreError) {
+        guard cacheBytes >= 0 else { throw StoreError(.invalidOption, "cacheBytes cannot be negative (\(cacheBytes)); use 0 for no cache") }
+        guard (1...256).contains(appendsInFlight) else {
+            throw StoreError(.invalidOption, "appendsInFlight must be between 1 and 256, not \(appendsInFlight)")
+        }
+        if case let .lz4(minimumBytes) = compression, minimumBytes < 0 {
+            throw StoreError(.invalidOption, "the LZ4 minimum value size cannot be negative (\(minimumBytes))")
+        }
+    }
+
+    /// The smallest value worth compressing, or `nil` when compression is off.
+    var compressionThreshold: Int? {
+        if case let .lz4(minimumBytes) = compression { return max(minimumBytes, 1) }
+        return nil
+    }
+}

@@ -1,0 +1,32 @@
+/// One record waiting for the group-commit leader to pack it into an append unit. It holds the
+/// caller's arrays (a retain, not a copy): the leader copies the bytes straight into a command
+/// slot's buffer.
+struct PendingRecord {
+    var type: RecordType
+    var flags: RecordFlags
+    var sequence: UInt64
+    var key: [UInt8]
+    var value: [UInt8]
+    /// The part of `value` this record stores (a chunk of a large value, or all of it).
+    var valueRange: Range<Int>
+    /// Whether LZ4 may be tried on the value.
+    var mayCompress: Bool
+    /// The operation the record belongs to.
+    var waiter: WriteWaiter
+    /// The operation's last record: the operation is done when this record's unit retires.
+    var endsOperation: Bool
+}
+
+/// What writers hand to the group-commit leader, in order.
+enum PendingItem {
+    case record(PendingRecord)
+    /// An operation without records (`sync()`): done once everything queued before it is.
+    case barrier(WriteWaiter)
+
+    var waiter: WriteWaiter {
+        switch self {
+        case let .record(record): record.waiter
+        case let .barrier(waiter): waiter
+        }
+    }
+}

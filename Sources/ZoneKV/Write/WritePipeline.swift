@@ -1,0 +1,373 @@
+/// The group-commit leader's machinery: packs queued records into append units straight in
+/// command-slot buffers, keeps several Zone Appends in flight, retires units strictly in
+/// sequence order (applying them to the index), and flushes for writers that asked for it.
+///
+/// Only the current leader touches it; leadership, and with it this object, passes between
+/// threads through `GroupCommit`, whose lock orders the hand-over.
+final class WritePipeline {
+    let queue: DeviceQueue
+    let geometry: DeviceGeometry
+    /// The most bytes one append unit takes.
+    let unitBytes: Int
+    var allocator: ZoneAllocator
+    private let engine: Guarded<EngineState>
+    private let compressionThreshold: Int?
+    private var encoder: AppendUnitEncoder
+    private(set) var nextUnitSequence: UInt64
+
+    /// Items taken from the writers' queue and not yet packed.
+    private var items: [PendingItem] = []
+    private var units: UnitRing
+    /// The unit being filled, if any.
+    private var building: Int?
+    private var awaitingFlush: [WriteWaiter] = []
+    private var flushing: [WriteWaiter] = []
+    private var flushTag: CommandTag?
+    /// Operations done since the leader last collected them.
+    private(set) var finished: [WriteWaiter] = []
+    /// Set when the queue itself failed: every operation from then on fails with it.
+    private var brokenBy: StoreError?
+
+    init(
+        queue: DeviceQueue, unitBytes: Int, allocator: ZoneAllocator, engine: Guarded<EngineState>,
+        compressionThreshold: Int?, nextUnitSequence: UInt64
+    ) {
+        self.queue = queue
+        geometry = queue.geometry
+        self.unitBytes = unitBytes
+        self.allocator = allocator
+        self.engine = engine
+        self.compressionThreshold = compressionThreshold
+        self.nextUnitSequence = nextUnitSequence
+        encoder = AppendUnitEncoder(capacity: unitBytes, blockSize: queue.geometry.blockSize)
+        units = UnitRing(capacity: queue.depth * 2, tags: queue.depth)
+        items.reserveCapacity(1024)
+        finished.reserveCapacity(queue.depth * 16)
+    }
+
+    private var unitBlocks: Int { unitBytes / geometry.blockSize }
+
+    /// Whether anything is queued, in flight or waiting for a flush.
+    var hasOutstandingWork: Bool {
+        !items.isEmpty || !units.isEmpty || !awaitingFlush.isEmpty || !flushing.isEmpty
+    }
+
+    /// Some operation still in the pipeline, to hand leadership to.
+    var someWaitingOperation: WriteWaiter? {
+        if let oldest = units.oldestPosition {
+            if let waiter = units[oldest].completes.first ?? units[oldest].records.first?.waiter { return waiter }
+        }
+        return items.first?.waiter ?? flushing.first ?? awaitingFlush.first
+    }
+
+    /// Takes the writers' queued items (swapping arrays, so both keep their storage).
+    func takeItems(from queued: inout [PendingItem]) {
+        if items.isEmpty {
+            swap(&items, &queued)
+        } else {
+            items.append(contentsOf: queued)
+            queued.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Hands over the operations finished since the last call.
+    func collectFinished(into target: inout [WriteWaiter]) {
+        swap(&target, &finished)
+        finished.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: One step of the leader
+
+    /// Packs what is queued into units, submits them, waits for at least one completion when
+    /// anything is in flight, and retires what completed.
+    func advance() {
+        if let brokenBy {
+            failEverything(brokenBy)
+            return
+        }
+        do throws(DeviceError) {
+            try finishDrainedZones()
+            pack()
+            issueFlushIfNeeded()
+            if queue.inFlightCount > 0 {
+                try queue.reap(minimum: 1) { completion in note(completion) }
+            } else {
+                try queue.submit()
+            }
+            retireDoneUnits()
+            issueFlushIfNeeded()
+        } catch {
+            brokenBy = StoreError(error, during: "writing to the device")
+            failEverything(brokenBy!)
+        }
+    }
+
+    // MARK: Packing
+
+    private func pack() {
+        var consumed = 0
+        var skippingFailedOperation = false
+        defer { items.removeFirst(consumed) }
+        while consumed < items.count {
+            switch items[consumed] {
+            case let .barrier(waiter):
+                completeAfterEarlierUnits(waiter)
+            case let .record(record):
+                if skippingFailedOperation {
+                    if record.endsOperation {
+                        completeAfterEarlierUnits(record.waiter)
+                        skippingFailedOperation = false
+                    }
+                    break
+                }
+                let valueCount = record.valueRange.count
+                if let position = building, !encoder.fits(keyCount: record.key.count, valueCount: valueCount) {
+                    seal(position)
+                }
+                if building == nil {
+                    switch startUnit() {
+                    case .ready:
+                        break
+                    case .mustWait:
+                        return
+                    case .deviceFull:
+                        record.waiter.failure = record.waiter.failure ?? deviceFullError
+                        if record.endsOperation { completeAfterEarlierUnits(record.waiter) } else { skippingFailedOperation = true }
+                        consumed += 1
+                        continue
+                    }
+                }
+                place(record, in: building!)
+            }
+            consumed += 1
+        }
+        if let position = building { seal(position) }
+    }
+
+    private var deviceFullError: StoreError {
+        StoreError(
+            .deviceFull,
+            "the device is full: all \(geometry.zoneCount) zones hold data; delete keys and reclaim space, or use a larger device")
+    }
+
+    /// Starts a unit on a free slot, in a zone with room for a whole unit.
+    private func startUnit() -> ZoneAllocator.Placement {
+        guard !units.isFull, let tag = queue.reserveTag() else { return .mustWait }
+        let placement = allocator.prepare(.user, unitBlocks: unitBlocks)
+        guard placement == .ready else {
+            queue.releaseTag(tag)
+            return placement
+        }
+        building = units.append(tag: tag, sequence: nextUnitSequence)
+        nextUnitSequence += 1
+        return .ready
+    }
+
+    private func place(_ record: PendingRecord, in position: Int) {
+        let buffer = queue.buffer(for: units[position].tag!)
+        let threshold = record.mayCompress ? compressionThreshold : nil
+        let added = record.key.withUnsafeBytes { key in
+            record.value.withUnsafeBytes { value in
+                encoder.add(
+                    record.type, flags: record.flags, sequence: record.sequence, key: key,
+                    value: UnsafeRawBufferPointer(rebasing: value[record.valueRange]), compressionThreshold: threshold,
+                    into: buffer)
+            }
+        }
+        let keepsValue = record.type == .put && !record.flags.contains(.largeValue)
+        units[position].records.append(
+            InFlightUnit.Record(
+                type: record.type, flags: added.flags, sequence: record.sequence, key: record.key,
+                value: keepsValue ? record.value : [], valueOffset: added.valueOffset, storedLength: added.storedLength,
+                waiter: record.waiter))
+        if record.endsOperation { units[position].completes.append(record.waiter) }
+    }
+
+    /// Seals the unit being built and queues its Zone Append.
+    private func seal(_ position: Int) {
+        building = nil
+        let tag = units[position].tag!
+        let blocks = encoder.seal(sequence: units[position].sequence, stream: .user, into: queue.buffer(for: tag))
+        let zone = allocator.reserve(blocks, for: .user)
+        units[position].zone = zone
+        units[position].blocks = blocks
+        do throws(DeviceError) {
+            try queue.enqueue(.append(ZoneID(zone), blockCount: blocks), on: tag)
+            units[position].outcome = .inFlight
+        } catch {
+            queue.releaseTag(tag)
+            units[position].outcome = .failed(StoreError(error, during: "appending to zone \(zone)"))
+        }
+    }
+
+    /// An operation with nothing (more) to write is done when every unit before it is.
+    private func completeAfterEarlierUnits(_ waiter: WriteWaiter) {
+        if let position = building ?? units.newestPosition {
+            units[position].completes.append(waiter)
+        } else {
+            operationDone(waiter)
+        }
+    }
+
+    // MARK: Completion and retirement
+
+    private func note(_ completion: Completion) {
+        if completion.tag == flushTag {
+            flushTag = nil
+            engine.withLock { $0.counters.flushes += 1 }
+            let failure = completion.error.map { StoreError($0, during: "flushing the device") }
+            for waiter in flushing {
+                waiter.failure = waiter.failure ?? failure
+                finished.append(waiter)
+            }
+            flushing.removeAll(keepingCapacity: true)
+            return
+        }
+        let position = units.position(of: completion.tag)
+        if let error = completion.error {
+            units[position].outcome = .failed(StoreError(error, during: "appending to zone \(units[position].zone)"))
+            if error.code == .zoneOffline || error.code == .zoneReadOnly { allocator.retire(units[position].zone) }
+        } else {
+            units[position].outcome = .written(completion.assignedAddress)
+        }
+    }
+
+    /// Retires completed units from the oldest on, stopping at the first still in flight, so
+    /// the index changes in exactly the order writes were sequenced.
+    private func retireDoneUnits() {
+        guard let oldest = units.oldestPosition, units[oldest].isDone else { return }
+        engine.withLock { state in
+            while let position = units.oldestPosition, units[position].isDone {
+                retire(position, into: state)
+                units.removeOldest()
+            }
+            state.counters.freeZones = allocator.freeCount
+            state.counters.sealedZones = allocator.sealedCount
+        }
+    }
+
+    private func retire(_ position: Int, into state: EngineState) {
+        let unit = units[position]
+        if unit.zone >= 0 { allocator.appendFinished(in: unit.zone) }
+        switch unit.outcome {
+        case let .failed(error):
+            for record in unit.records { record.waiter.failure = record.waiter.failure ?? error }
+        case let .written(address):
+            guard geometry.zone(containing: address).rawValue == unit.zone else {
+                let error = StoreError(
+                    .corruption, "the device placed an append for zone \(unit.zone) at block \(address.rawValue), outside that zone")
+                for record in unit.records { record.waiter.failure = record.waiter.failure ?? error }
+                break
+            }
+            let unitOffset = (address.rawValue - geometry.startBlock(of: ZoneID(unit.zone)).rawValue) * UInt64(geometry.blockSize)
+            state.counters.appends += 1
+            state.counters.appendedBytes += unit.blocks * geometry.blockSize
+            state.counters.appendedRecords += unit.records.count
+            for record in unit.records {
+                let retired = RetiredRecord(
+                    type: record.type, key: record.key, value: record.value,
+                    location: RecordLocation(
+                        zone: unit.zone, offset: unitOffset + UInt64(record.valueOffset), storedLength: record.storedLength,
+                        recordFlags: record.flags),
+                    sequence: record.sequence)
+                if record.flags.contains(.inBatch) {
+                    record.waiter.batchRecords.append(retired)
+                    continue
+                }
+                switch record.type {
+                case .put, .delete:
+                    count(retired, in: state)
+                    state.apply(retired, caching: true)
+                case .batchCommit:
+                    guard record.waiter.failure == nil else { break }
+                    state.counters.batches += 1
+                    for member in record.waiter.batchRecords {
+                        count(member, in: state)
+                        state.apply(member, caching: true)
+                    }
+                case .valueChunk:
+                    record.waiter.chunkLocations.append(retired.location)
+                case .storeHeader:
+                    break
+                }
+            }
+        case .building, .inFlight:
+            preconditionFailure("retiring a unit that is not done")
+        }
+        for waiter in unit.completes { operationDone(waiter) }
+    }
+
+    private func count(_ record: RetiredRecord, in state: EngineState) {
+        if record.type == .put {
+            state.counters.puts += 1
+            state.counters.valueBytes += record.location.isLargeValue ? 0 : record.value.count
+            state.counters.storedValueBytes += record.location.isLargeValue ? 0 : record.location.storedLength
+        } else {
+            state.counters.deletes += 1
+        }
+    }
+
+    private func operationDone(_ waiter: WriteWaiter) {
+        if waiter.needsFlush && waiter.failure == nil {
+            awaitingFlush.append(waiter)
+        } else {
+            finished.append(waiter)
+        }
+    }
+
+    /// Sends one flush for every writer waiting on one. It covers exactly the appends that
+    /// completed before it, which includes theirs.
+    private func issueFlushIfNeeded() {
+        guard flushTag == nil, !awaitingFlush.isEmpty, let tag = queue.reserveTag() else { return }
+        do throws(DeviceError) {
+            try queue.enqueue(.flush, on: tag)
+            flushTag = tag
+            swap(&flushing, &awaitingFlush)
+        } catch {
+            queue.releaseTag(tag)
+            for waiter in awaitingFlush {
+                waiter.failure = StoreError(error, during: "flushing the device")
+                finished.append(waiter)
+            }
+            awaitingFlush.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Finishes zones whose appends have all completed but that have capacity left, so they
+    /// stop counting against the device's open and active limits.
+    func finishDrainedZones() throws(DeviceError) {
+        guard !allocator.zonesToFinish.isEmpty else { return }
+        for zone in allocator.takeZonesToFinish() {
+            do throws(DeviceError) {
+                try queue.manage(.finish, ZoneID(zone))
+                allocator.finished(zone)
+            } catch where error.code == .zoneOffline || error.code == .zoneReadOnly {
+                allocator.retire(zone)
+            }
+        }
+    }
+
+    /// After the queue itself failed: fail every operation still in the pipeline.
+    private func failEverything(_ error: StoreError) {
+        for item in items {
+            item.waiter.failure = item.waiter.failure ?? error
+            if case let .record(record) = item, !record.endsOperation { continue }
+            if !finished.contains(where: { $0 === item.waiter }) { finished.append(item.waiter) }
+        }
+        items.removeAll(keepingCapacity: true)
+        for position in units.positions {
+            for waiter in units[position].completes {
+                waiter.failure = waiter.failure ?? error
+                finished.append(waiter)
+            }
+        }
+        while !units.isEmpty { units.removeOldest() }
+        building = nil
+        for waiter in awaitingFlush + flushing {
+            waiter.failure = waiter.failure ?? error
+            finished.append(waiter)
+        }
+        awaitingFlush.removeAll()
+        flushing.removeAll()
+    }
+}

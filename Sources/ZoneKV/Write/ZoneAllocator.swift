@@ -1,0 +1,163 @@
+/// Which zones are free, which hold data, and which zone each write stream appends to, always
+/// within the device's open and active zone limits. The group-commit leader owns it.
+///
+/// A stream keeps appending to its zone while a whole append unit still fits; then the zone
+/// drains (its appends in flight complete), is finished with Zone Finish if capacity is left
+/// over (so it stops counting against the limits), and the stream takes a free zone.
+struct ZoneAllocator {
+    enum Use: Equatable {
+        case free
+        case appending(WriteStream)
+        /// No more appends; waiting for those in flight, then for Zone Finish.
+        case draining
+        /// Written and closed for appends (full or finished).
+        case sealed
+        /// Read-only, offline, or failed a write: never appended to again.
+        case unusable
+    }
+
+    enum Placement: Equatable {
+        /// The stream's zone has room for the unit.
+        case ready
+        /// Every zone the limits allow is in use: reap completions (and finish drained zones) first.
+        case mustWait
+        /// No free zone is left.
+        case deviceFull
+    }
+
+    let geometry: DeviceGeometry
+    /// Zones that may be open or active at once.
+    let activeLimit: Int
+    private(set) var uses: [Use]
+    /// Blocks taken from each zone's start: written plus reserved for appends in flight.
+    private var takenBlocks: [UInt64]
+    private var appendsInFlight: [Int]
+    private var streamZone: [Int?] = [nil, nil, nil]
+    private var freeZones: [Int]
+    /// Zones drained with capacity left, waiting for Zone Finish.
+    private(set) var zonesToFinish: [Int] = []
+    /// Zones appending or draining: those that may be open or active on the device.
+    private(set) var activeCount = 0
+
+    /// Builds the allocator from a zone report at open: empty zones are free, full ones sealed,
+    /// and of the partly written ones the first becomes the user stream's zone again and the
+    /// rest are queued for Zone Finish.
+    init(geometry: DeviceGeometry, zones: [ZoneDescriptor], unitBlocks: Int) {
+        self.geometry = geometry
+        activeLimit = max(1, min(geometry.maxOpenZones ?? geometry.zoneCount, geometry.maxActiveZones ?? geometry.zoneCount))
+        uses = Array(repeating: .free, count: geometry.zoneCount)
+        takenBlocks = Array(repeating: 0, count: geometry.zoneCount)
+        appendsInFlight = Array(repeating: 0, count: geometry.zoneCount)
+        freeZones = []
+        for zone in zones {
+            let index = zone.zone.rawValue
+            takenBlocks[index] = zone.writtenBlocks
+            switch zone.state {
+            case .empty:
+                uses[index] = .free
+            case .full:
+                uses[index] = .sealed
+            case .readOnly, .offline:
+                uses[index] = .unusable
+            case .implicitlyOpened, .explicitlyOpened, .closed:
+                activeCount += 1
+                if streamZone[Int(WriteStream.user.rawValue)] == nil, remainingBlocks(index) >= UInt64(unitBlocks) {
+                    uses[index] = .appending(.user)
+                    streamZone[Int(WriteStream.user.rawValue)] = index
+                } else {
+                    uses[index] = .draining
+                    zonesToFinish.append(index)
+                }
+            }
+        }
+        freeZones = (0..<geometry.zoneCount).filter { uses[$0] == .free }.reversed()
+    }
+
+    /// Free zones left.
+    var freeCount: Int { freeZones.count }
+
+    /// Zones sealed with data.
+    var sealedCount: Int { uses.count(where: { $0 == .sealed }) }
+
+    private func remainingBlocks(_ zone: Int) -> UInt64 {
+        geometry.zoneCapacity - min(geometry.zoneCapacity, takenBlocks[zone])
+    }
+
+    /// Makes sure `stream`'s zone can take a unit of up to `unitBlocks`, moving the stream to a
+    /// free zone when its zone is too full.
+    mutating func prepare(_ stream: WriteStream, unitBlocks: Int) -> Placement {
+        let slot = Int(stream.rawValue)
+        if let zone = streamZone[slot] {
+            if remainingBlocks(zone) >= UInt64(unitBlocks) { return .ready }
+            uses[zone] = .draining
+            streamZone[slot] = nil
+            drainIfIdle(zone)
+        }
+        guard let next = freeZones.last else { return .deviceFull }
+        guard activeCount < activeLimit else { return .mustWait }
+        freeZones.removeLast()
+        uses[next] = .appending(stream)
+        streamZone[slot] = next
+        activeCount += 1
+        return .ready
+    }
+
+    /// Takes `blocks` in `stream`'s zone for a sealed unit and returns the zone.
+    ///
+    /// - Precondition: `prepare` returned `.ready` for a unit at least this large.
+    mutating func reserve(_ blocks: Int, for stream: WriteStream) -> Int {
+        guard let zone = streamZone[Int(stream.rawValue)], remainingBlocks(zone) >= UInt64(blocks) else {
+            preconditionFailure("reserving \(blocks) blocks for \(stream) without a prepared zone")
+        }
+        takenBlocks[zone] += UInt64(blocks)
+        appendsInFlight[zone] += 1
+        return zone
+    }
+
+    /// An append to `zone` finished, successfully or not.
+    mutating func appendFinished(in zone: Int) {
+        appendsInFlight[zone] -= 1
+        if uses[zone] == .draining { drainIfIdle(zone) }
+    }
+
+    private mutating func drainIfIdle(_ zone: Int) {
+        guard appendsInFlight[zone] == 0 else { return }
+        if remainingBlocks(zone) > 0 {
+            if !zonesToFinish.contains(zone) { zonesToFinish.append(zone) }
+        } else {
+            uses[zone] = .sealed
+            activeCount -= 1
+        }
+    }
+
+    /// Takes the zones waiting for Zone Finish; call `finished(_:)` for each once done.
+    mutating func takeZonesToFinish() -> [Int] {
+        defer { zonesToFinish.removeAll() }
+        return zonesToFinish
+    }
+
+    /// Zone Finish completed (or failed: the zone is not appended to again either way).
+    mutating func finished(_ zone: Int) {
+        guard uses[zone] == .draining else { return }
+        uses[zone] = .sealed
+        takenBlocks[zone] = geometry.zoneCapacity
+        activeCount -= 1
+    }
+
+    /// A write to `zone` failed in a way that says the zone is damaged: stop using it.
+    mutating func retire(_ zone: Int) {
+        let wasActive: Bool
+        switch uses[zone] {
+        case .appending(let stream):
+            streamZone[Int(stream.rawValue)] = nil
+            wasActive = true
+        case .draining:
+            zonesToFinish.removeAll { $0 == zone }
+            wasActive = true
+        default:
+            wasActive = false
+        }
+        uses[zone] = .unusable
+        if wasActive { activeCount -= 1 }
+    }
+}
