@@ -16,6 +16,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C layer: system libraries found through pkg-config, plus header-only shims for
@@ -43,7 +44,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "zonekv-bench",
-            dependencies: ["ZoneKV", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "ZoneKV", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             path: "Benchmarks/zonekv-bench",
             swiftSettings: swiftSettings
         ),

@@ -112,10 +112,3 @@ struct DeviceWorkloads {
         return (completed, elapsed.seconds)
     }
 }
-
-extension Duration {
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
-}

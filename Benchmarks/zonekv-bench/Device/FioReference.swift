@@ -8,8 +8,24 @@ import ZoneKV
 /// with: its `io_uring_cmd` engine on an NVMe generic device, its `io_uring` engine on an
 /// emulated device's file with the same buffering the emulated backend uses.
 struct FioReference {
-    let device: ZonedDevice
     let executable: String
+    private let path: String
+    private let geometry: DeviceGeometry
+    private let backend: DeviceBackend
+    private let options: DeviceOptions
+    /// Where an emulated device's blocks start in its file; `nil` for a real device.
+    private let emulatedDataOffset: UInt64?
+
+    /// A reference for `device`. It keeps only the device's description, not the device, so
+    /// the device may be closed and reopened (by a store) while fio runs on its path.
+    init(device: ZonedDevice, executable: String) {
+        self.executable = executable
+        path = device.path
+        geometry = device.geometry
+        backend = device.backend
+        options = device.options
+        emulatedDataOffset = device.emulator?.fileOffset(of: BlockAddress(0))
+    }
 
     /// The fio on the PATH, or nil.
     static func locate() -> String? {
@@ -21,16 +37,14 @@ struct FioReference {
     /// exactly the zone's writable capacity, the range ZoneKV reads; across several zones it
     /// also spans the gaps between capacity and zone size.
     private func byteRange(zones: Range<Int>) -> (offset: UInt64, size: UInt64) {
-        let geometry = device.geometry
         let first = geometry.startBlock(of: ZoneID(zones.lowerBound))
-        let start = device.emulator?.fileOffset(of: first) ?? first.rawValue * UInt64(geometry.blockSize)
+        let start = (emulatedDataOffset ?? 0) + first.rawValue * UInt64(geometry.blockSize)
         return (start, UInt64(zones.count - 1) * geometry.zoneSizeBytes + geometry.zoneCapacityBytes)
     }
 
     private var engineArguments: [String] {
-        let options = device.options
         var arguments: [String]
-        switch device.backend {
+        switch backend {
         case .nvme:
             // Non-vectored commands, as ZoneKV sends them.
             arguments = ["--ioengine=io_uring_cmd", "--cmd_type=nvme", "--nonvectored=1"]
@@ -45,11 +59,11 @@ struct FioReference {
         return arguments
     }
 
-    /// Random reads of one block over `zones` at `depth`; returns IOPS.
-    func randomReads(zones: Range<Int>, depth: Int, seconds: Double) throws -> Double {
+    /// Random reads of `blockBytes` (one block by default) over `zones` at `depth`; returns IOPS.
+    func randomReads(zones: Range<Int>, depth: Int, seconds: Double, blockBytes: Int? = nil) throws -> Double {
         let (offset, size) = byteRange(zones: zones)
         let result = try run([
-            "--rw=randread", "--bs=\(device.geometry.blockSize)", "--iodepth=\(depth)",
+            "--rw=randread", "--bs=\(blockBytes ?? geometry.blockSize)", "--iodepth=\(depth)",
             "--offset=\(offset)", "--size=\(size)", "--norandommap", "--randrepeat=0",
         ], seconds: seconds)
         return result.readIOPS
@@ -60,9 +74,9 @@ struct FioReference {
     func sequentialWrites(zones: Range<Int>, depth: Int, blockBytes: Int, seconds: Double) throws -> Double {
         // Whole zones: fio's zoned mode works in units of zones.
         let (offset, _) = byteRange(zones: zones)
-        let size = UInt64(zones.count) * device.geometry.zoneSizeBytes
+        let size = UInt64(zones.count) * geometry.zoneSizeBytes
         var arguments = ["--rw=write", "--bs=\(blockBytes)", "--offset=\(offset)", "--size=\(size)"]
-        if device.backend == .nvme {
+        if backend == .nvme {
             arguments += ["--zonemode=zbd", "--iodepth=1"]
         } else {
             arguments += ["--iodepth=\(depth)"]
@@ -79,7 +93,7 @@ struct FioReference {
         let outputPath = "/tmp/zonekv-bench-fio-\(getpid()).json"
         defer { unlink(outputPath) }
         let arguments =
-            ["--name=reference", "--filename=\(device.path)", "--thread", "--time_based",
+            ["--name=reference", "--filename=\(path)", "--thread", "--time_based",
              "--runtime=\(max(1, Int(seconds.rounded())))s", "--output-format=json", "--output=\(outputPath)",
              // Same page cache state as the ZoneKV run, as the emulated backend is buffered.
              "--invalidate=0"] + engineArguments + workload

@@ -32,6 +32,11 @@ public final class Store: Sendable {
     public let maxValueBytes: Int
     /// What recovery found when the store was opened.
     public let recovery: RecoverySummary
+    /// Fault injection and power-loss simulation when the device is emulated, for testing how
+    /// an application copes with a failing device; `nil` on a real device or once closed.
+    public var emulator: EmulatorControls? {
+        slot.withLock { $0.engine?.device.emulator }
+    }
 
     private final class Slot {
         var engine: StoreEngine?

@@ -19,8 +19,17 @@ public struct StoreOptions: Hashable, Sendable {
     }
 
     public var creation: Creation = .createIfMissing
-    /// The geometry of an emulated device file created by `.createIfMissing`.
-    public var emulatedGeometry = EmulatedGeometry()
+    /// The geometry of an emulated device file created by `.createIfMissing` or `format`: by
+    /// default 64 zones of 96 MiB (80 MiB writable, 5 GiB in all, a sparse file that takes
+    /// space as it fills) with 512-byte blocks, so small records waste little padding.
+    public var emulatedGeometry = StoreOptions.defaultEmulatedGeometry
+
+    public static var defaultEmulatedGeometry: EmulatedGeometry {
+        var geometry = EmulatedGeometry()
+        geometry.blockSize = 512
+        geometry.zoneCount = 64
+        return geometry
+    }
     /// I/O path options of the device (registered files, fixed buffers, polling).
     public var device = DeviceOptions()
     public var compression: Compression = .lz4()

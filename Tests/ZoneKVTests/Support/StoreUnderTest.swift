@@ -13,6 +13,7 @@ enum StoreUnderTest {
     /// two, capacity below size, 4 open / 8 active.
     static var geometry: EmulatedGeometry {
         var geometry = EmulatedGeometry()
+        geometry.blockSize = 512
         geometry.zoneSizeBytes = 6 << 20
         geometry.zoneCapacityBytes = 5 << 20
         geometry.zoneCount = 32
@@ -56,4 +57,24 @@ enum StoreUnderTest {
 extension Array where Element == UInt8 {
     /// Bytes of a string, for readable tests.
     init(_ text: String) { self = Array(text.utf8) }
+}
+
+/// Incompressible test bytes from a seed (xorshift), fast enough for 64 MiB in a debug build.
+func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
+    var state = seed | 1
+    return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        var index = 0
+        while index < count {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            var word = state
+            for _ in 0..<min(8, count - index) {
+                buffer[index] = UInt8(truncatingIfNeeded: word)
+                word >>= 8
+                index += 1
+            }
+        }
+        initialized = count
+    }
 }

@@ -1,0 +1,147 @@
+import ArgumentParser
+import Foundation
+import ZoneKV
+
+/// `zonekv-bench store`: the store's puts, gets and scans, beside fio on the same device in the
+/// same run.
+struct StoreBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Store put, get and scan throughput and latency, beside fio on the same device.",
+        discussion: """
+            Loads --records records (YCSB-style hashed keys, random values), then measures gets
+            (uniform, zipfian as YCSB-C, uncached, one hot key) and scans. fio's 4 KiB random reads
+            and writes at queue depth 1 on the same device are the reference: one get or put is
+            one such device operation when nothing is cached. Phases that compare with fio
+            alternate with it after a warm-up. The device is formatted: its data is lost.
+            """)
+
+    @Option(help: "Device (default: a new emulated device in /tmp, removed afterwards). Formatted!")
+    var device: String?
+
+    @Option(help: "Records to load.")
+    var records: Int = 1_000_000
+
+    @Option(help: "Bytes per value.")
+    var valueBytes: Int = 1000
+
+    @Option(help: "Threads putting during the load (group commit packs their puts together).")
+    var loadThreads: Int = 1
+
+    @Option(help: "Value cache in MiB for the cached phases.")
+    var cacheMiB: Int = 256
+
+    @Option(help: "Seconds per measured get and scan phase.")
+    var seconds: Double = 2
+
+    @Option(help: "Rounds of each get phase, alternating with fio.")
+    var rounds: Int = 2
+
+    @Option(help: "Block size of a new emulated device: 512 or 4096.")
+    var blockBytes: Int = 512
+
+    @Flag(help: "Skip the fio reference.")
+    var noFio = false
+
+    func run() throws {
+        guard records > 0, valueBytes >= 0, loadThreads > 0, cacheMiB >= 0, seconds > 0, rounds > 0 else {
+            throw ValidationError("--records, --load-threads, --seconds and --rounds must be positive; sizes not negative")
+        }
+        var temporaryPath: String?
+        let path: String
+        if let device {
+            path = device
+        } else {
+            path = "/tmp/zonekv-bench-store-\(getpid()).zns"
+            try ZonedDevice.createEmulated(at: path, geometry: benchGeometry())
+            temporaryPath = path
+        }
+        defer { if let temporaryPath { unlink(temporaryPath) } }
+
+        var fio: FioReference?
+        do {
+            let zoned = try ZonedDevice.open(path)
+            if !noFio {
+                fio = FioReference.locate().map { FioReference(device: zoned, executable: $0) }
+                if fio == nil { print("fio not found on PATH: install fio (apt-get install fio) for the reference column") }
+            }
+            print("device \(path): \(zoned.backend), \(zoned.geometry.zoneCount) zones of \(zoned.geometry.zoneSizeBytes >> 20) MiB (\(zoned.geometry.zoneCapacityBytes >> 20) MiB writable)")
+        }
+        let workloads = StoreWorkloads(records: records, valueBytes: valueBytes)
+        var table = TablePrinter(header: ["workload", "ZoneKV", "p50 µs", "p99 µs", "fio 4 KiB QD1 (same run)", "ZoneKV / fio"])
+
+        // Writes: fio's reference first, while the device holds nothing a store needs.
+        let fioWrites = try fio.map { fio -> Double in
+            let zones = 0..<1
+            _ = try fio.sequentialWrites(zones: zones, depth: 1, blockBytes: 4096, seconds: 1)
+            return try fio.sequentialWrites(zones: zones, depth: 1, blockBytes: 4096, seconds: seconds) / 4096
+        }
+        var options = StoreOptions(cacheBytes: cacheMiB << 20)
+        options.emulatedGeometry = benchGeometry()
+        var store: Store? = try Store.format(path, options: options)
+        print("loading \(records) records of \(valueBytes) bytes with \(loadThreads) thread(s)...")
+        let load = try workloads.load(store!, threads: loadThreads)
+        let loaded = try store!.statistics()
+        table.add(row("load: put \(valueBytes) B, \(loadThreads) thread(s)", load, reference: fioWrites))
+        let dataZones = 0..<max(1, loaded.sealedZones + 1)
+
+        func compared(_ name: String, _ phase: (Int) throws -> LatencyRecorder) throws {
+            _ = try phase(0)  // warm-up
+            var ours = LatencyRecorder()
+            var theirs: [Double] = []
+            for round in 1...rounds {
+                ours.merge(try phase(round))
+                if let fio { theirs.append(try fio.randomReads(zones: dataZones, depth: 1, seconds: seconds, blockBytes: 4096)) }
+            }
+            table.add(row(name, ours, reference: theirs.isEmpty ? nil : theirs.reduce(0, +) / Double(theirs.count)))
+        }
+        try compared("get, uniform, \(cacheMiB) MiB cache") { try workloads.uniformGets(store!, seconds: seconds, seed: UInt64($0 + 1)) }
+        try compared("get, zipfian (YCSB-C), \(cacheMiB) MiB cache") { try workloads.zipfianGets(store!, seconds: seconds, seed: UInt64($0 + 1)) }
+        let hot = try workloads.hotKeyGets(store!, seconds: seconds)
+        table.add([
+            "get, one cached key (ns per get)", format1(hot.meanNanoseconds), format1(hot.microseconds(atPercentile: 50)),
+            format1(hot.microseconds(atPercentile: 99)), "-", "-",
+        ])
+        let statistics = try store!.statistics()
+        try store!.close()
+        store = nil
+
+        // Uncached: reopen with no cache (which also measures recovery from the log).
+        options.cacheBytes = 0
+        options.creation = .openExisting
+        let clock = ContinuousClock()
+        let opening = clock.now
+        store = try Store.open(path, options: options)
+        let recoverySeconds = (clock.now - opening).seconds
+        try compared("get, uniform, no cache (device read each)") { try workloads.uniformGets(store!, seconds: seconds, seed: UInt64($0 + 10)) }
+        let scans = try workloads.scans(store!, length: 100, seconds: seconds)
+        table.add(row("scan 100 keys, no cache (keys/s)", scans, reference: nil, scale: 100))
+        try store!.close()
+
+        print(table.render())
+        print("")
+        print("index: \(statistics.keys) keys, \(format1(statistics.indexBytesPerKey)) bytes per key beyond the key bytes (\(statistics.indexBytes >> 20) MiB in all)")
+        print("group commit: \(format1(loaded.recordsPerAppend)) records per append during the load; \(loaded.appends) appends, \(loaded.appendedBytes >> 20) MiB written")
+        print("compression: \(format1(loaded.compressionRatio))x; recovery: \(loaded.keys) keys from the log in \(format1(recoverySeconds)) s")
+    }
+
+    private func row(_ name: String, _ recorder: LatencyRecorder, reference: Double?, scale: Double = 1) -> [String] {
+        let rate = recorder.operationsPerSecond * scale
+        return [
+            name, formatRate(rate), format1(recorder.microseconds(atPercentile: 50)), format1(recorder.microseconds(atPercentile: 99)),
+            reference.map(formatRate) ?? "-", reference.map { formatPercent(rate / $0) } ?? "-",
+        ]
+    }
+
+    /// An emulated device big enough for the load: each put of a lone writer takes a whole
+    /// 4 KiB block, and a quarter more for what the zones' tails waste.
+    private func benchGeometry() -> EmulatedGeometry {
+        var geometry = EmulatedGeometry()
+        geometry.blockSize = blockBytes
+        geometry.zoneSizeBytes = 256 << 20
+        geometry.zoneCapacityBytes = 256 << 20
+        let perRecord = (valueBytes + 64 + blockBytes - 1) / blockBytes * blockBytes
+        geometry.zoneCount = max(8, records * perRecord * 5 / 4 / (256 << 20) + 4)
+        return geometry
+    }
+}
