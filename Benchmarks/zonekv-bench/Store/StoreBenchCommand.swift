@@ -28,6 +28,12 @@ struct StoreBenchCommand: ParsableCommand {
     @Option(help: "Threads putting during the load (group commit packs their puts together).")
     var loadThreads: Int = 1
 
+    @Option(help: "Puts per write batch during the load (1: single puts).")
+    var loadBatch: Int = 1
+
+    @Flag(help: "Stop after the load (for index memory at many keys).")
+    var loadOnly = false
+
     @Option(help: "Value cache in MiB for the cached phases.")
     var cacheMiB: Int = 256
 
@@ -44,8 +50,8 @@ struct StoreBenchCommand: ParsableCommand {
     var noFio = false
 
     func run() throws {
-        guard records > 0, valueBytes >= 0, loadThreads > 0, cacheMiB >= 0, seconds > 0, rounds > 0 else {
-            throw ValidationError("--records, --load-threads, --seconds and --rounds must be positive; sizes not negative")
+        guard records > 0, valueBytes >= 0, loadThreads > 0, loadBatch > 0, cacheMiB >= 0, seconds > 0, rounds > 0 else {
+            throw ValidationError("--records, --load-threads, --load-batch, --seconds and --rounds must be positive; sizes not negative")
         }
         var temporaryPath: String?
         let path: String
@@ -80,9 +86,16 @@ struct StoreBenchCommand: ParsableCommand {
         options.emulatedGeometry = benchGeometry()
         var store: Store? = try Store.format(path, options: options)
         print("loading \(records) records of \(valueBytes) bytes with \(loadThreads) thread(s)...")
-        let load = try workloads.load(store!, threads: loadThreads)
+        let load = try workloads.load(store!, threads: loadThreads, batch: loadBatch)
         let loaded = try store!.statistics()
-        table.add(row("load: put \(valueBytes) B, \(loadThreads) thread(s)", load, reference: fioWrites))
+        let loadName = loadBatch == 1 ? "load: put \(valueBytes) B" : "load: batches of \(loadBatch) puts of \(valueBytes) B (puts/s)"
+        table.add(row("\(loadName), \(loadThreads) thread(s)", load, reference: loadBatch == 1 ? fioWrites : nil, scale: Double(loadBatch)))
+        if loadOnly {
+            print(table.render())
+            print("index: \(loaded.keys) keys, \(format1(loaded.indexBytesPerKey)) bytes per key beyond the key bytes (\(loaded.indexBytes >> 20) MiB in all)")
+            try store!.close()
+            return
+        }
         let dataZones = 0..<max(1, loaded.sealedZones + 1)
 
         func compared(_ name: String, _ phase: (Int) throws -> LatencyRecorder) throws {

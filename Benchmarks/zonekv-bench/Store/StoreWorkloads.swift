@@ -30,8 +30,8 @@ struct StoreWorkloads {
         return bytes
     }
 
-    /// Puts every record, split over `threads` threads.
-    func load(_ store: Store, threads: Int) throws -> LatencyRecorder {
+    /// Puts every record, split over `threads` threads, one by one or in write batches.
+    func load(_ store: Store, threads: Int, batch: Int) throws -> LatencyRecorder {
         let values = (0..<min(records, 1024)).map { value($0) }
         let recorders = Locked<[LatencyRecorder]>([])
         let failure = Locked<Error?>(nil)
@@ -40,9 +40,19 @@ struct StoreWorkloads {
             var recorder = LatencyRecorder()
             let range = (thread * share)..<min(records, (thread + 1) * share)
             do {
-                try recorder.measure(count: range.count) { index in
-                    let number = range.lowerBound + index
-                    try store.put(keys[number], values[number % values.count])
+                if batch == 1 {
+                    try recorder.measure(count: range.count) { index in
+                        let number = range.lowerBound + index
+                        try store.put(keys[number], values[number % values.count])
+                    }
+                } else {
+                    try recorder.measure(count: (range.count + batch - 1) / batch) { index in
+                        var writes = WriteBatch()
+                        for number in (range.lowerBound + index * batch)..<min(range.upperBound, range.lowerBound + (index + 1) * batch) {
+                            writes.put(keys[number], values[number % values.count])
+                        }
+                        try store.write(writes)
+                    }
                 }
             } catch {
                 failure.withLock { $0 = error }

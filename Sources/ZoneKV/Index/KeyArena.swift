@@ -4,7 +4,7 @@
 /// Keys of removed entries stay until the arena is rebuilt (their bytes are counted as dead),
 /// which keeps an insert to a single copy. The only unsafe memory of the index lives here.
 final class KeyArena {
-    static let pageBytes = 1 << 20
+    static let pageBytes = 256 << 10
 
     private var pages: [UnsafeMutableRawPointer] = []
     private var used = KeyArena.pageBytes  // forces a first page

@@ -7,12 +7,22 @@
 /// full. Keys live in a `KeyArena`. Not thread-safe: the store guards it.
 final class OrderedIndex {
     static let chunkCapacity = 256
+    /// Entries a chunk grows by when full (below `chunkCapacity`).
+    static let growthStep = 16
 
     private final class Chunk {
         var entries: ContiguousArray<IndexEntry>
         init(_ entries: ContiguousArray<IndexEntry> = []) {
             self.entries = entries
-            self.entries.reserveCapacity(OrderedIndex.chunkCapacity)
+            self.entries.reserveCapacity(entries.count + OrderedIndex.growthStep)
+        }
+
+        /// Makes room for one more entry, growing by a small step rather than doubling: under
+        /// random inserts chunks fill in step, and doubling would leave most of them half empty
+        /// at once, up to twice the memory per key.
+        func reserveForInsert() {
+            guard entries.count == entries.capacity else { return }
+            entries.reserveCapacity(min(OrderedIndex.chunkCapacity, entries.count + OrderedIndex.growthStep))
         }
     }
 
@@ -110,6 +120,7 @@ final class OrderedIndex {
     private func insert(_ entry: IndexEntry, at position: Int, in index: Int) {
         let chunk = chunks[index]
         guard chunk.entries.count == OrderedIndex.chunkCapacity else {
+            chunk.reserveForInsert()
             chunk.entries.insert(entry, at: position)
             if position == 0 { refreshPrefix(of: index) }
             return
@@ -131,6 +142,9 @@ final class OrderedIndex {
         } else {
             upper.entries.insert(entry, at: position - half)
         }
+        // The lower half keeps the full chunk's storage: give back what it no longer needs.
+        chunk.entries = ContiguousArray(chunk.entries)
+        chunk.entries.reserveCapacity(chunk.entries.count + OrderedIndex.growthStep)
         refreshPrefix(of: index)
         refreshPrefix(of: index + 1)
     }
