@@ -34,7 +34,7 @@ struct StoreBenchCommand: ParsableCommand {
     @Flag(help: "Stop after the load (for index memory at many keys).")
     var loadOnly = false
 
-    @Option(help: "Value cache in MiB for the cached phases.")
+    @Option(name: .customLong("cache-mib"), help: "Value cache in MiB for the cached phases.")
     var cacheMiB: Int = 256
 
     @Option(help: "Seconds per measured get and scan phase.")

@@ -65,6 +65,20 @@ func compareBytes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointe
     return left.count - right.count
 }
 
+/// How many leading bytes two keys share.
+@inline(__always)
+func commonPrefixLength(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Int {
+    let limit = min(left.count, right.count)
+    var length = 0
+    while length + 8 <= limit,
+        left.loadUnaligned(fromByteOffset: length, as: UInt64.self) == right.loadUnaligned(fromByteOffset: length, as: UInt64.self)
+    {
+        length += 8
+    }
+    while length < limit && left[length] == right[length] { length += 1 }
+    return length
+}
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -12,6 +12,9 @@ final class OrderedIndex {
 
     private final class Chunk {
         var entries: ContiguousArray<IndexEntry>
+        /// Bytes every key of the chunk starts with (those of its first key); entries' hints are
+        /// the three key bytes after them.
+        var sharedPrefixLength = 0
         init(_ entries: ContiguousArray<IndexEntry> = []) {
             self.entries = entries
             self.entries.reserveCapacity(entries.count + OrderedIndex.growthStep)
@@ -83,16 +86,59 @@ final class OrderedIndex {
     }
 
     /// Where `key` is or would go in `chunk`, and whether it is there.
+    ///
+    /// A key without the chunk's shared prefix goes before or after all of it; otherwise the
+    /// binary search compares key hints, and only a tie follows a key into the arena.
     private func search(_ chunk: Chunk, _ key: UnsafeRawBufferPointer) -> (Int, Bool) {
+        guard let first = chunk.entries.first else { return (0, false) }
+        let shared = chunk.sharedPrefixLength
+        if shared > 0 {
+            let order = keys.withKey(first.key) { firstKey in
+                compareBytes(
+                    UnsafeRawBufferPointer(rebasing: key[0..<min(shared, key.count)]),
+                    UnsafeRawBufferPointer(rebasing: firstKey[0..<shared]))
+            }
+            if order < 0 { return (0, false) }
+            if order > 0 { return (chunk.entries.count, false) }
+        }
+        let target = OrderedIndex.hint(of: key, after: shared)
         var low = 0
         var high = chunk.entries.count
         while low < high {
             let middle = (low + high) / 2
-            let order = keys.compare(chunk.entries[middle].key, key)
+            let hint = chunk.entries[middle].hint
+            let order = hint != target ? (hint < target ? -1 : 1) : keys.compare(chunk.entries[middle].key, key)
             if order == 0 { return (middle, true) }
             if order < 0 { low = middle + 1 } else { high = middle }
         }
         return (low, false)
+    }
+
+    /// The three bytes of `key` after its first `shared` bytes, big-endian, zero padded. Among
+    /// keys with the same first `shared` bytes, different hints order keys as their bytes do.
+    @inline(__always)
+    static func hint(of key: UnsafeRawBufferPointer, after shared: Int) -> UInt32 {
+        var hint: UInt32 = 0
+        for index in 0..<3 where shared + index < key.count {
+            hint |= UInt32(key[shared + index]) << (16 - 8 * index)
+        }
+        return hint
+    }
+
+    /// Recomputes a chunk's shared prefix (that of its first and last keys) and every hint.
+    private func rehint(_ chunk: Chunk) {
+        guard let first = chunk.entries.first, let last = chunk.entries.last else {
+            chunk.sharedPrefixLength = 0
+            return
+        }
+        let shared = keys.withKey(first.key) { firstKey in
+            keys.withKey(last.key) { lastKey in commonPrefixLength(firstKey, lastKey) }
+        }
+        chunk.sharedPrefixLength = shared
+        for position in chunk.entries.indices {
+            let hint = keys.withKey(chunk.entries[position].key) { OrderedIndex.hint(of: $0, after: shared) }
+            chunk.entries[position] = chunk.entries[position].withHint(hint)
+        }
     }
 
     // MARK: Changes
@@ -110,24 +156,32 @@ final class OrderedIndex {
                 return previous
             }
             let entry = IndexEntry(key: keys.store(bytes), location: location, sequence: sequence)
-            insert(entry, at: position, in: index)
+            insert(entry, key: bytes, at: position, in: index)
             count += 1
             keyBytes += bytes.count
             return nil
         }
     }
 
-    private func insert(_ entry: IndexEntry, at position: Int, in index: Int) {
+    private func insert(_ entry: IndexEntry, key: UnsafeRawBufferPointer, at position: Int, in index: Int) {
         let chunk = chunks[index]
         guard chunk.entries.count == OrderedIndex.chunkCapacity else {
             chunk.reserveForInsert()
-            chunk.entries.insert(entry, at: position)
+            // A key inside the chunk's range shares its prefix; one at either end may not.
+            var keepsPrefix = !chunk.entries.isEmpty
+            if keepsPrefix && (position == 0 || position == chunk.entries.count) {
+                keepsPrefix = keys.withKey(chunk.entries[0].key) { commonPrefixLength($0, key) } >= chunk.sharedPrefixLength
+            }
+            chunk.entries.insert(entry.withHint(OrderedIndex.hint(of: key, after: chunk.sharedPrefixLength)), at: position)
+            if !keepsPrefix { rehint(chunk) }
             if position == 0 { refreshPrefix(of: index) }
             return
         }
         if position == chunk.entries.count && index == chunks.count - 1 {
             // Appending past the last key: start a new chunk and keep this one full.
-            chunks.append(Chunk([entry]))
+            let fresh = Chunk([entry])
+            rehint(fresh)
+            chunks.append(fresh)
             firstKeyPrefixes.append(0)
             refreshPrefix(of: chunks.count - 1)
             return
@@ -145,6 +199,8 @@ final class OrderedIndex {
         // The lower half keeps the full chunk's storage: give back what it no longer needs.
         chunk.entries = ContiguousArray(chunk.entries)
         chunk.entries.reserveCapacity(chunk.entries.count + OrderedIndex.growthStep)
+        rehint(chunk)
+        rehint(upper)
         refreshPrefix(of: index)
         refreshPrefix(of: index + 1)
     }
@@ -174,10 +230,12 @@ final class OrderedIndex {
         guard chunks.count > 1, chunk.entries.count < OrderedIndex.chunkCapacity / 4 else { return }
         if index > 0, chunks[index - 1].entries.count + chunk.entries.count <= OrderedIndex.chunkCapacity {
             chunks[index - 1].entries.append(contentsOf: chunk.entries)
+            rehint(chunks[index - 1])
             chunks.remove(at: index)
             firstKeyPrefixes.remove(at: index)
         } else if index + 1 < chunks.count, chunks[index + 1].entries.count + chunk.entries.count <= OrderedIndex.chunkCapacity {
             chunk.entries.append(contentsOf: chunks[index + 1].entries)
+            rehint(chunk)
             chunks.remove(at: index + 1)
             firstKeyPrefixes.remove(at: index + 1)
             refreshPrefix(of: index)

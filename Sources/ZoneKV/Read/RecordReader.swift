@@ -165,7 +165,9 @@ struct RecordReader {
         guard keyLength == request.key.count, valueLength == request.location.storedLength else { throw mismatch("the record lengths differ") }
         if let sequence = request.sequence {
             let stored = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: headerOffset + Field.sequence, as: UInt64.self))
-            guard stored == sequence else { throw mismatch("the record's sequence number is \(stored), not \(sequence)") }
+            guard stored & IndexEntry.sequenceMask == sequence & IndexEntry.sequenceMask else {
+                throw mismatch("the record's sequence number is \(stored), not \(sequence)")
+            }
         }
         let keyMatches = request.key.withUnsafeBytes { key in
             compareBytes(UnsafeRawBufferPointer(rebasing: bytes[keyStart..<valueStart]), key) == 0

@@ -20,8 +20,9 @@ final class GroupCommit: @unchecked Sendable {
     private let shared: Mutex<Shared>
     /// Touched only by the current leader.
     private let pipeline: WritePipeline
-    /// Scratch for the leader's wake-ups (leader only).
+    /// Scratch for the leader's wake-ups (leader only), kept to avoid allocating per wake-up.
     private var wakeList: [WriteWaiter] = []
+    private var resumeList: [(WriteWaiter, UnsafeContinuation<Void, Never>?)] = []
 
     init(pipeline: WritePipeline, nextSequence: UInt64) {
         self.pipeline = pipeline
@@ -116,17 +117,17 @@ final class GroupCommit: @unchecked Sendable {
 
     private func wake(_ waiters: [WriteWaiter], leader: WriteWaiter) {
         guard !waiters.isEmpty else { return }
-        var toResume: [(WriteWaiter, UnsafeContinuation<Void, Never>?)] = []
+        resumeList.removeAll(keepingCapacity: true)
         shared.withLock { _ in
             for waiter in waiters {
                 waiter.isFinished = true
                 if waiter === leader { continue }
                 waiter.role = .done
-                toResume.append((waiter, waiter.continuation))
+                resumeList.append((waiter, waiter.continuation))
                 waiter.continuation = nil
             }
         }
-        for (waiter, continuation) in toResume {
+        for (waiter, continuation) in resumeList {
             if let continuation { continuation.resume() } else if !waiter.isAsynchronous { waiter.semaphore.signal() }
         }
     }

@@ -4,13 +4,19 @@ import Testing
 /// The README's embedding example must compile against the library as built.
 @Suite
 struct ReadmeExampleTests {
-    @Test("the README's Swift example type-checks against the ZoneKV module")
-    func readmeExampleCompiles() throws {
+    @Test("the README's Swift examples type-check against the ZoneKV module")
+    func readmeExamplesCompile() throws {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
         let readme = try String(contentsOf: repository.appendingPathComponent("README.md"), encoding: .utf8)
         let blocks = readme.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
-        let example = try #require(blocks.first { $0.contains("import ZoneKV") }, "README has no Swift example importing ZoneKV")
+        let examples = blocks.filter { $0.contains("import ZoneKV") }
+        #expect(examples.count >= 2, "README should show the store and the device layer, each importing ZoneKV")
+        #expect(examples.contains { $0.contains("Store.open") }, "README has no store example")
+        for example in examples { try typecheck(example, repository: repository) }
+    }
+
+    private func typecheck(_ example: String, repository: URL) throws {
         let source = FileManager.default.temporaryDirectory.appendingPathComponent("readme-example-\(UUID().uuidString).swift")
         try example.write(to: source, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: source) }

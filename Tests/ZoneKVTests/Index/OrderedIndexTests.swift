@@ -26,7 +26,7 @@ struct OrderedIndexTests {
         let entry = IndexEntry(key: KeyReference(page: (1 << 24) - 1, offset: (1 << 20) - 1), location: place, sequence: .max)
         #expect(entry.location == place)
         #expect(entry.key == KeyReference(page: (1 << 24) - 1, offset: (1 << 20) - 1))
-        #expect(entry.sequence == .max)
+        #expect(entry.sequence == IndexEntry.sequenceMask)
         #expect(MemoryLayout<IndexEntry>.stride == 24)
     }
 
