@@ -36,9 +36,35 @@ final class ValueCache {
     /// A value bigger than this fraction of the budget is not cached: it would evict too much.
     private static let largestShareOfBudget = 8
 
+    /// The doorkeeper (as in TinyLFU): one bit per hashed location, set on a value's first read
+    /// miss. A value read from the device is cached only on a later miss, once its bit is set,
+    /// so values read once do not push out ones read again and again. Cleared when half full.
+    private var doorkeeper: [UInt64]
+    private var doorkeeperBitsSet = 0
+
     init(budget: Int) {
         precondition(budget >= 0, "a cache budget cannot be negative")
         self.budget = budget
+        // About one bit per 64 bytes of budget: several bits per value the cache can hold.
+        let words = budget == 0 ? 0 : max(64, min(1 << 20, budget / 4096))
+        doorkeeper = Array(repeating: 0, count: words)
+    }
+
+    /// Whether a value just read from the device at `location` should be cached: yes if it was
+    /// missed before (since the doorkeeper was last cleared).
+    func admits(_ location: UInt64) -> Bool {
+        guard !doorkeeper.isEmpty else { return false }
+        let hash = (location &* 0x9E37_79B9_7F4A_7C15) >> 20
+        let bit = Int(hash % UInt64(doorkeeper.count * 64))
+        let (word, mask) = (bit / 64, UInt64(1) << UInt64(bit % 64))
+        if doorkeeper[word] & mask != 0 { return true }
+        doorkeeper[word] |= mask
+        doorkeeperBitsSet += 1
+        if doorkeeperBitsSet > doorkeeper.count * 32 {
+            for index in doorkeeper.indices { doorkeeper[index] = 0 }
+            doorkeeperBitsSet = 0
+        }
+        return false
     }
 
     /// Entries held now.

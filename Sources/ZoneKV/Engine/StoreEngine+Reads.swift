@@ -31,7 +31,7 @@ extension StoreEngine {
             }
             engine.withLock { state in
                 state.counters.deviceReads += 1
-                if !location.isLargeValue { state.cache.insert(value, at: location.cacheKey) }
+                if !location.isLargeValue && state.cache.admits(location.cacheKey) { state.cache.insert(value, at: location.cacheKey) }
             }
             return value
         }

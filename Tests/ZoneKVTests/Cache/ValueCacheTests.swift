@@ -60,4 +60,15 @@ struct ValueCacheTests {
         #expect(cache.value(at: 1) == nil)
         #expect(cache.count == 0)
     }
+
+    @Test("the doorkeeper admits a value read from the device on its second miss, not its first")
+    func doorkeeper() {
+        let cache = ValueCache(budget: 1 << 20)
+        #expect(!cache.admits(42))
+        #expect(cache.admits(42))
+        // Most other locations are still unseen.
+        let admittedAtOnce = (1000..<2000).filter { cache.admits(UInt64($0)) }.count
+        #expect(admittedAtOnce < 50)
+        #expect(!ValueCache(budget: 0).admits(1))
+    }
 }
