@@ -84,19 +84,34 @@ struct FioReference {
         return try run(arguments, seconds: seconds).writeBytesPerSecond
     }
 
+    /// Sequential writes of `blockBytes` at queue depth 1 as directly as fio can: `psync`
+    /// (pwrite) on an emulated device's file, zoned writes through io_uring_cmd on an NVMe
+    /// device. Returns writes per second: the device's own rate for one small write at a time.
+    func singleWrites(zones: Range<Int>, blockBytes: Int, seconds: Double) throws -> Double {
+        guard backend == .emulated else {
+            return try sequentialWrites(zones: zones, depth: 1, blockBytes: blockBytes, seconds: seconds) / Double(blockBytes)
+        }
+        let (offset, _) = byteRange(zones: zones)
+        let size = UInt64(zones.count) * geometry.zoneSizeBytes
+        let result = try run(
+            ["--rw=write", "--bs=\(blockBytes)", "--offset=\(offset)", "--size=\(size)", "--ioengine=psync"],
+            seconds: seconds, engine: false)
+        return result.writeBytesPerSecond / Double(blockBytes)
+    }
+
     private struct Result {
         var readIOPS: Double
         var writeBytesPerSecond: Double
     }
 
-    private func run(_ workload: [String], seconds: Double) throws -> Result {
+    private func run(_ workload: [String], seconds: Double, engine: Bool = true) throws -> Result {
         let outputPath = "/tmp/zonekv-bench-fio-\(getpid()).json"
         defer { unlink(outputPath) }
         let arguments =
             ["--name=reference", "--filename=\(path)", "--thread", "--time_based",
              "--runtime=\(max(1, Int(seconds.rounded())))s", "--output-format=json", "--output=\(outputPath)",
              // Same page cache state as the ZoneKV run, as the emulated backend is buffered.
-             "--invalidate=0"] + engineArguments + workload
+             "--invalidate=0"] + (engine ? engineArguments : []) + workload
         let (messages, status) = runShellCommand(([executable] + arguments).map(shellQuoted).joined(separator: " "))
         guard status == 0,
             let data = FileManager.default.contents(atPath: outputPath),

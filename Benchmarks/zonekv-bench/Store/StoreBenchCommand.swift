@@ -74,13 +74,16 @@ struct StoreBenchCommand: ParsableCommand {
             print("device \(path): \(zoned.backend), \(zoned.geometry.zoneCount) zones of \(zoned.geometry.zoneSizeBytes >> 20) MiB (\(zoned.geometry.zoneCapacityBytes >> 20) MiB writable)")
         }
         let workloads = StoreWorkloads(records: records, valueBytes: valueBytes)
-        var table = TablePrinter(header: ["workload", "ZoneKV", "p50 µs", "p99 µs", "fio 4 KiB QD1 (same run)", "ZoneKV / fio"])
+        var table = TablePrinter(header: ["workload", "ZoneKV", "p50 µs", "p99 µs", "fio QD1 (same run)", "ZoneKV / fio"])
 
-        // Writes: fio's reference first, while the device holds nothing a store needs.
+        // Writes: fio's reference first, while the device holds nothing a store needs. It writes
+        // what one lone put appends: one unit of one record, in whole blocks.
+        let blockSize = try ZonedDevice.open(path).geometry.blockSize
+        let putBytes = (32 + 16 + 24 + valueBytes + blockSize - 1) / blockSize * blockSize
+        // Fresh zones, as the store's puts get: no warm-up over the same range.
+        let zoneCount = try ZonedDevice.open(path).geometry.zoneCount
         let fioWrites = try fio.map { fio -> Double in
-            let zones = 0..<1
-            _ = try fio.sequentialWrites(zones: zones, depth: 1, blockBytes: 4096, seconds: 1)
-            return try fio.sequentialWrites(zones: zones, depth: 1, blockBytes: 4096, seconds: seconds) / 4096
+            try fio.singleWrites(zones: 0..<min(4, zoneCount), blockBytes: putBytes, seconds: seconds)
         }
         var options = StoreOptions(cacheBytes: cacheMiB << 20)
         options.emulatedGeometry = benchGeometry()

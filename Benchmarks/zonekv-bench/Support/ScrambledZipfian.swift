@@ -34,6 +34,7 @@ struct ScrambledZipfian {
 
     let itemCount: UInt64
     private let alpha = 1 / (1 - theta)
+    /// zeta(2, theta) = 1 + 0.5^theta: below it (scaled), the draw is rank 1.
     private let zeta2: Double
     private let eta: Double
     private var random: FastRandom
@@ -52,7 +53,7 @@ struct ScrambledZipfian {
         let rank: UInt64
         if scaled < 1 {
             rank = 0
-        } else if scaled < 1 + pow(0.5, Self.theta) {
+        } else if scaled < zeta2 {
             rank = 1
         } else {
             rank = UInt64(Double(Self.itemSpace) * pow(eta * uniform - eta + 1, alpha))
