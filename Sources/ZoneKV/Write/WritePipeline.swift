@@ -147,7 +147,7 @@ final class WritePipeline {
     private var deviceFullError: StoreError {
         StoreError(
             .deviceFull,
-            "the device is full: all \(geometry.zoneCount) zones hold data; delete keys and reclaim space, or use a larger device")
+            "the device is full: all \(geometry.zoneCount) zones hold data, and this version does not reclaim the space of overwritten or deleted values yet; use a larger device")
     }
 
     /// Starts a unit on a free slot, in a zone with room for a whole unit.

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import ZoneKV
+
+/// Opening the wrong thing, or filling the device, gets an error that says what happened and
+/// loses nothing already written.
+@Suite(.serialized) struct StoreOpenErrorTests {
+    private func code(_ body: () throws -> Void) -> StoreError.Code? {
+        do {
+            try body()
+            return nil
+        } catch let error as StoreError {
+            return error.code
+        } catch {
+            return nil
+        }
+    }
+
+    @Test func openingWithoutCreatingNeedsAStore() throws {
+        guard StoreUnderTest.isEmulated else { return }
+        let (path, cleanUp) = StoreUnderTest.makeDevicePath()
+        defer { cleanUp() }
+        var options = StoreUnderTest.options()
+        options.creation = .openExisting
+        #expect(code { _ = try Store.open(path, options: options) } == .device)
+        try ZonedDevice.createEmulated(at: path, geometry: StoreUnderTest.geometry)
+        #expect(code { _ = try Store.open(path, options: options) } == .notFormatted)
+        try Store.open(path, options: StoreUnderTest.options()).close()
+        let store = try Store.open(path, options: options)
+        #expect(store.recovery.created == false)
+        try store.close()
+    }
+
+    @Test func aDeviceHoldingOtherDataIsNotAStore() throws {
+        guard StoreUnderTest.isEmulated else { return }
+        let (path, cleanUp) = StoreUnderTest.makeDevicePath()
+        defer { cleanUp() }
+        try ZonedDevice.createEmulated(at: path, geometry: StoreUnderTest.geometry)
+        do {
+            let queue = try ZonedDevice.open(path).makeQueue(depth: 1)
+            _ = try queue.append(randomBytes(8192, seed: 3), to: ZoneID(2))
+        }
+        do throws(StoreError) {
+            _ = try Store.open(path, options: StoreUnderTest.options())
+            Issue.record("a device of random bytes opened as a store")
+        } catch {
+            #expect(error.code == .notAStore)
+            #expect(error.message.contains("format"))
+        }
+    }
+
+    @Test func anotherFormatVersionIsRefusedByName() throws {
+        guard StoreUnderTest.isEmulated else { return }
+        let (path, cleanUp) = StoreUnderTest.makeDevicePath()
+        defer { cleanUp() }
+        try ZonedDevice.createEmulated(at: path, geometry: StoreUnderTest.geometry)
+        do {
+            var unit = [UInt8](repeating: 0, count: 512)
+            unit.replaceSubrange(0..<4, with: Array("ZKVU".utf8))
+            unit[4] = 9
+            let queue = try ZonedDevice.open(path).makeQueue(depth: 1)
+            _ = try queue.append(unit, to: ZoneID(0))
+        }
+        do throws(StoreError) {
+            _ = try Store.open(path, options: StoreUnderTest.options())
+            Issue.record("a future format version opened")
+        } catch {
+            #expect(error.code == .unsupportedFormat)
+            #expect(error.message.contains("version 9"))
+        }
+    }
+
+    @Test func aFullDeviceRefusesWritesAndKeepsWhatItHolds() throws {
+        guard StoreUnderTest.isEmulated else { return }
+        var geometry = StoreUnderTest.geometry
+        geometry.zoneCount = 3
+        geometry.zoneSizeBytes = 1 << 20
+        geometry.zoneCapacityBytes = 1 << 20
+        try StoreUnderTest.withStore(options: StoreUnderTest.options(geometry: geometry)) { store, path in
+            var written = 0
+            var failure: StoreError?
+            while failure == nil && written < 10_000 {
+                do throws(StoreError) {
+                    try store.put([UInt8]("key-\(written)"), randomBytes(2000, seed: UInt64(written) + 1))
+                    written += 1
+                } catch {
+                    failure = error
+                }
+            }
+            #expect(failure?.code == .deviceFull)
+            #expect(failure?.message.contains("full") == true)
+            #expect(written > 500)
+            #expect(try store.get([UInt8]("key-0")) == randomBytes(2000, seed: 1))
+            try store.close()
+            let reopened = try Store.open(path, options: StoreUnderTest.options(geometry: geometry))
+            #expect(reopened.recovery.keys == written)
+            #expect(try reopened.get([UInt8]("key-\(written - 1)")) == randomBytes(2000, seed: UInt64(written)))
+        }
+    }
+}
