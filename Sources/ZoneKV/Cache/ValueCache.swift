@@ -27,7 +27,7 @@ final class ValueCache {
 
     private var nodes: [Node] = []
     private var freeNodes: [Int32] = []
-    private var slotByLocation: [UInt64: Int32] = [:]
+    private var slotByLocation = LocationTable()
     private var newest: Int32 = -1
     private var oldest: Int32 = -1
     /// The SIEVE hand: the next candidate for eviction, moving from old to new.
@@ -72,7 +72,7 @@ final class ValueCache {
 
     /// The value stored at `location`, if cached.
     func value(at location: UInt64) -> [UInt8]? {
-        guard let slot = slotByLocation[location] else {
+        guard let slot = slotByLocation.slot(for: location) else {
             misses &+= 1
             return nil
         }
@@ -87,7 +87,7 @@ final class ValueCache {
             remove(at: location)  // never leave an older value behind for this location
             return
         }
-        if let slot = slotByLocation[location] {
+        if let slot = slotByLocation.slot(for: location) {
             storedBytes += value.count - nodes[Int(slot)].value.count
             nodes[Int(slot)].value = value
         } else {
@@ -103,7 +103,7 @@ final class ValueCache {
             if newest >= 0 { nodes[Int(newest)].newer = slot }
             newest = slot
             if oldest < 0 { oldest = slot }
-            slotByLocation[location] = slot
+            slotByLocation.set(slot, for: location)
             storedBytes += value.count
         }
         while storedBytes > budget { evictOne() }
@@ -111,7 +111,7 @@ final class ValueCache {
 
     /// Forgets the value at `location` (it was overwritten, deleted or moved).
     func remove(at location: UInt64) {
-        guard let slot = slotByLocation[location] else { return }
+        guard let slot = slotByLocation.slot(for: location) else { return }
         unlink(slot)
     }
 
@@ -131,7 +131,7 @@ final class ValueCache {
         if node.newer >= 0 { nodes[Int(node.newer)].older = node.older } else { newest = node.older }
         if node.older >= 0 { nodes[Int(node.older)].newer = node.newer } else { oldest = node.newer }
         storedBytes -= node.value.count
-        slotByLocation[node.location] = nil
+        slotByLocation.remove(node.location)
         nodes[Int(slot)].value = []
         freeNodes.append(slot)
     }

@@ -15,6 +15,9 @@ final class OrderedIndex {
         /// Bytes every key of the chunk starts with (those of its first key); entries' hints are
         /// the three key bytes after them.
         var sharedPrefixLength = 0
+        /// The shared prefix itself when it is at most 16 bytes (big-endian, zero padded), so
+        /// a lookup need not fetch the first key from the arena to check it.
+        var sharedPrefixHead: (UInt64, UInt64) = (0, 0)
         init(_ entries: ContiguousArray<IndexEntry> = []) {
             self.entries = entries
             self.entries.reserveCapacity(entries.count + OrderedIndex.growthStep)
@@ -93,10 +96,20 @@ final class OrderedIndex {
         guard let first = chunk.entries.first else { return (0, false) }
         let shared = chunk.sharedPrefixLength
         if shared > 0 {
-            let order = keys.withKey(first.key) { firstKey in
-                compareBytes(
-                    UnsafeRawBufferPointer(rebasing: key[0..<min(shared, key.count)]),
-                    UnsafeRawBufferPointer(rebasing: firstKey[0..<shared]))
+            let order: Int
+            if shared <= 16 {
+                let head = OrderedIndex.head(of: key, count: min(shared, key.count))
+                if head != chunk.sharedPrefixHead {
+                    order = head < chunk.sharedPrefixHead ? -1 : 1
+                } else {
+                    order = key.count < shared ? -1 : 0
+                }
+            } else {
+                order = keys.withKey(first.key) { firstKey in
+                    compareBytes(
+                        UnsafeRawBufferPointer(rebasing: key[0..<min(shared, key.count)]),
+                        UnsafeRawBufferPointer(rebasing: firstKey[0..<shared]))
+                }
             }
             if order < 0 { return (0, false) }
             if order > 0 { return (chunk.entries.count, false) }
@@ -125,16 +138,34 @@ final class OrderedIndex {
         return hint
     }
 
+    /// The first `count` (at most 16) bytes of `key` as two big-endian numbers, zero padded:
+    /// for equally long byte strings, they order as the bytes do.
+    @inline(__always)
+    static func head(of key: UnsafeRawBufferPointer, count: Int) -> (UInt64, UInt64) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for index in 0..<min(count, 16) {
+            if index < 8 {
+                high |= UInt64(key[index]) << (56 - 8 * index)
+            } else {
+                low |= UInt64(key[index]) << (56 - 8 * (index - 8))
+            }
+        }
+        return (high, low)
+    }
+
     /// Recomputes a chunk's shared prefix (that of its first and last keys) and every hint.
     private func rehint(_ chunk: Chunk) {
         guard let first = chunk.entries.first, let last = chunk.entries.last else {
             chunk.sharedPrefixLength = 0
+            chunk.sharedPrefixHead = (0, 0)
             return
         }
         let shared = keys.withKey(first.key) { firstKey in
             keys.withKey(last.key) { lastKey in commonPrefixLength(firstKey, lastKey) }
         }
         chunk.sharedPrefixLength = shared
+        chunk.sharedPrefixHead = keys.withKey(first.key) { OrderedIndex.head(of: $0, count: min(shared, 16)) }
         for position in chunk.entries.indices {
             let hint = keys.withKey(chunk.entries[position].key) { OrderedIndex.hint(of: $0, after: shared) }
             chunk.entries[position] = chunk.entries[position].withHint(hint)
