@@ -3,10 +3,11 @@
 /// oldest entry, sparing (and clearing) visited ones. Hits only set a bit, so a hit never
 /// reorders anything; one-hit wonders leave quickly and the hot set stays.
 ///
-/// Entries are found by their log location (zone and offset), which the index hands out, so a
-/// cached get hashes one integer rather than the key. A location's bytes never change until its
-/// zone is reset, so the store removes a zone's entries before resetting it. Not thread-safe:
-/// the store guards it.
+/// Entries are found by key (a 64-bit hash into a flat table, then a comparison of the key
+/// bytes), so a cached get never touches the index: a handful of memory accesses instead of a
+/// walk through directory, chunk and key arena. The store replaces or removes a key's entry
+/// whenever a write to the key takes effect, under the same lock, so an entry is never stale.
+/// Not thread-safe: the store guards it.
 final class ValueCache {
     /// Bytes of values the cache may hold.
     let budget: Int
@@ -16,7 +17,8 @@ final class ValueCache {
     private(set) var misses = 0
 
     private struct Node {
-        var location: UInt64
+        var key: [UInt8]
+        var hash: UInt64
         var value: [UInt8]
         var visited: Bool
         /// Toward the newest entry.
@@ -27,7 +29,7 @@ final class ValueCache {
 
     private var nodes: [Node] = []
     private var freeNodes: [Int32] = []
-    private var slotByLocation = LocationTable()
+    private var slotByHash = SlotTable()
     private var newest: Int32 = -1
     private var oldest: Int32 = -1
     /// The SIEVE hand: the next candidate for eviction, moving from old to new.
@@ -50,12 +52,11 @@ final class ValueCache {
         doorkeeper = Array(repeating: 0, count: words)
     }
 
-    /// Whether a value just read from the device at `location` should be cached: yes if it was
+    /// Whether a value just read from the device for `key` should be cached: yes if it was
     /// missed before (since the doorkeeper was last cleared).
-    func admits(_ location: UInt64) -> Bool {
+    func admits(_ key: UnsafeRawBufferPointer) -> Bool {
         guard !doorkeeper.isEmpty else { return false }
-        let hash = (location &* 0x9E37_79B9_7F4A_7C15) >> 20
-        let bit = Int(hash % UInt64(doorkeeper.count * 64))
+        let bit = Int(KeyHash.of(key) % UInt64(doorkeeper.count * 64))
         let (word, mask) = (bit / 64, UInt64(1) << UInt64(bit % 64))
         if doorkeeper[word] & mask != 0 { return true }
         doorkeeper[word] |= mask
@@ -68,11 +69,19 @@ final class ValueCache {
     }
 
     /// Entries held now.
-    var count: Int { slotByLocation.count }
+    var count: Int { slotByHash.count }
 
-    /// The value stored at `location`, if cached.
-    func value(at location: UInt64) -> [UInt8]? {
-        guard let slot = slotByLocation.slot(for: location) else {
+    /// The slot holding `key`, if cached.
+    @inline(__always)
+    private func slot(of key: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
+        guard let slot = slotByHash.slot(for: hash) else { return nil }
+        let matches = nodes[Int(slot)].key.withUnsafeBytes { compareBytes($0, key) == 0 }
+        return matches ? slot : nil
+    }
+
+    /// The cached value of `key`, if any.
+    func value(forKey key: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard let slot = slot(of: key, hash: KeyHash.of(key)) else {
             misses &+= 1
             return nil
         }
@@ -81,38 +90,49 @@ final class ValueCache {
         return nodes[Int(slot)].value
     }
 
-    /// Caches `value` as the value at `location`, evicting as needed to stay within budget.
-    func insert(_ value: [UInt8], at location: UInt64) {
+    /// The cached value of `key`, if any.
+    func value(forKey key: [UInt8]) -> [UInt8]? {
+        key.withUnsafeBytes { value(forKey: $0) }
+    }
+
+    /// Caches `value` as the value of `key`, evicting as needed to stay within budget.
+    func insert(_ value: [UInt8], forKey key: [UInt8]) {
         guard value.count <= budget / Self.largestShareOfBudget else {
-            remove(at: location)  // never leave an older value behind for this location
+            remove(forKey: key)  // never leave an older value behind for this key
             return
         }
-        if let slot = slotByLocation.slot(for: location) {
-            storedBytes += value.count - nodes[Int(slot)].value.count
-            nodes[Int(slot)].value = value
-        } else {
-            let node = Node(location: location, value: value, visited: false, newer: -1, older: newest)
-            let slot: Int32
-            if let reused = freeNodes.popLast() {
-                slot = reused
-                nodes[Int(slot)] = node
-            } else {
-                slot = Int32(nodes.count)
-                nodes.append(node)
+        let hash = key.withUnsafeBytes { KeyHash.of($0) }
+        if let slot = slotByHash.slot(for: hash) {
+            if nodes[Int(slot)].key == key {
+                storedBytes += value.count - nodes[Int(slot)].value.count
+                nodes[Int(slot)].value = value
+                while storedBytes > budget { evictOne() }
+                return
             }
-            if newest >= 0 { nodes[Int(newest)].newer = slot }
-            newest = slot
-            if oldest < 0 { oldest = slot }
-            slotByLocation.set(slot, for: location)
-            storedBytes += value.count
+            unlink(slot)  // another key with the same hash: it gives way
         }
+        let node = Node(key: key, hash: hash, value: value, visited: false, newer: -1, older: newest)
+        let slot: Int32
+        if let reused = freeNodes.popLast() {
+            slot = reused
+            nodes[Int(slot)] = node
+        } else {
+            slot = Int32(nodes.count)
+            nodes.append(node)
+        }
+        if newest >= 0 { nodes[Int(newest)].newer = slot }
+        newest = slot
+        if oldest < 0 { oldest = slot }
+        slotByHash.set(slot, for: hash)
+        storedBytes += value.count
         while storedBytes > budget { evictOne() }
     }
 
-    /// Forgets the value at `location` (it was overwritten, deleted or moved).
-    func remove(at location: UInt64) {
-        guard let slot = slotByLocation.slot(for: location) else { return }
-        unlink(slot)
+    /// Forgets the value of `key` (it was overwritten or deleted).
+    func remove(forKey key: [UInt8]) {
+        key.withUnsafeBytes { bytes in
+            if let slot = slot(of: bytes, hash: KeyHash.of(bytes)) { unlink(slot) }
+        }
     }
 
     private func evictOne() {
@@ -131,8 +151,9 @@ final class ValueCache {
         if node.newer >= 0 { nodes[Int(node.newer)].older = node.older } else { newest = node.older }
         if node.older >= 0 { nodes[Int(node.older)].newer = node.newer } else { oldest = node.newer }
         storedBytes -= node.value.count
-        slotByLocation.remove(node.location)
+        slotByHash.remove(node.hash)
         nodes[Int(slot)].value = []
+        nodes[Int(slot)].key = []
         freeNodes.append(slot)
     }
 }

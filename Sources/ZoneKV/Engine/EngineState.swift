@@ -9,17 +9,16 @@ final class EngineState {
         cache = ValueCache(budget: cacheBytes)
     }
 
-    /// Points `key` at a newly written value; `value` is cached when given.
+    /// Points `key` at a newly written value; `value` is cached when given, and any older
+    /// cached value is dropped otherwise.
     func applyPut(_ key: [UInt8], at location: RecordLocation, sequence: UInt64, value: [UInt8]?) {
-        if let previous = index.update(key, to: location, sequence: sequence) {
-            cache.remove(at: previous.location.cacheKey)
-        }
-        if let value { cache.insert(value, at: location.cacheKey) }
+        index.update(key, to: location, sequence: sequence)
+        if let value { cache.insert(value, forKey: key) } else { cache.remove(forKey: key) }
     }
 
     /// Removes `key`.
     func applyDelete(_ key: [UInt8]) {
-        if let previous = index.remove(key) { cache.remove(at: previous.location.cacheKey) }
+        if index.remove(key) != nil { cache.remove(forKey: key) }
     }
 
     /// Applies a retired record that is not part of a batch (or whose batch committed).
@@ -59,9 +58,6 @@ struct EngineCounters {
 extension RecordLocation {
     static let compressedFlag: UInt8 = 1 << 0
     static let largeValueFlag: UInt8 = 1 << 1
-
-    /// The location as one integer, the value cache's key.
-    var cacheKey: UInt64 { UInt64(zone) << 40 | offset }
 
     var isCompressed: Bool { flags & Self.compressedFlag != 0 }
     var isLargeValue: Bool { flags & Self.largeValueFlag != 0 }

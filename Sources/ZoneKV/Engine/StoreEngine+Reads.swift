@@ -14,8 +14,8 @@ extension StoreEngine {
         try checkKey(key)
         let lookup = engine.withLock { state -> Lookup in
             state.counters.gets += 1
+            if let value = state.cache.value(forKey: key) { return .cached(value) }
             guard let entry = state.index.entry(for: key) else { return .missing }
-            if let value = state.cache.value(at: entry.location.cacheKey) { return .cached(value) }
             return .onDevice(entry)
         }
         switch lookup {
@@ -31,7 +31,9 @@ extension StoreEngine {
             }
             engine.withLock { state in
                 state.counters.deviceReads += 1
-                if !location.isLargeValue && state.cache.admits(location.cacheKey) { state.cache.insert(value, at: location.cacheKey) }
+                // Cached only if no newer write to the key took effect while it was read.
+                let admitted = !location.isLargeValue && key.withUnsafeBytes { state.cache.admits($0) }
+                if admitted && state.index.entry(for: key)?.location == location { state.cache.insert(value, forKey: key) }
             }
             return value
         }
@@ -55,7 +57,7 @@ extension StoreEngine {
             state.counters.scans += 1
             guard wanted > 0 else { return }
             state.index.forEach(from: start, upTo: end) { key, entry in
-                let cached = state.cache.value(at: entry.location.cacheKey)
+                let cached = state.cache.value(forKey: key)
                 if cached == nil { missing.append((pairs.count, entry)) }
                 pairs.append(KeyValuePair(key: [UInt8](key), value: cached ?? []))
                 return pairs.count < wanted

@@ -1,9 +1,9 @@
-/// A hash map from log locations to cache node slots, open addressing with linear probing in
+/// A hash map from 64-bit key hashes to cache node slots, open addressing with linear probing in
 /// one flat array: a lookup usually touches one cache line, where a `Dictionary` would hash
 /// with SipHash and touch separate key and value storage.
-struct LocationTable {
+struct SlotTable {
     private struct Bucket {
-        /// The location plus one; 0 marks an empty bucket.
+        /// The key plus one; 0 marks an empty bucket.
         var storedKey: UInt64
         var slot: Int32
     }
@@ -22,10 +22,10 @@ struct LocationTable {
         Int(truncatingIfNeeded: (storedKey &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
     }
 
-    /// The slot stored for `location`, if any.
+    /// The slot stored for `key`, if any.
     @inline(__always)
-    func slot(for location: UInt64) -> Int32? {
-        let storedKey = location &+ 1
+    func slot(for key: UInt64) -> Int32? {
+        let storedKey = key &+ 1
         var index = home(storedKey)
         while true {
             let bucket = buckets[index]
@@ -35,20 +35,20 @@ struct LocationTable {
         }
     }
 
-    /// Stores `slot` for `location`, replacing any slot it had.
-    mutating func set(_ slot: Int32, for location: UInt64) {
+    /// Stores `slot` for `key`, replacing any slot it had.
+    mutating func set(_ slot: Int32, for key: UInt64) {
         if (count + 1) * 2 > buckets.count { grow() }
-        let storedKey = location &+ 1
+        let storedKey = key &+ 1
         var index = home(storedKey)
         while buckets[index].storedKey != 0 && buckets[index].storedKey != storedKey { index = (index + 1) & mask }
         if buckets[index].storedKey == 0 { count += 1 }
         buckets[index] = Bucket(storedKey: storedKey, slot: slot)
     }
 
-    /// Forgets `location`, moving later entries of its probe run back so lookups stay correct
+    /// Forgets `key`, moving later entries of its probe run back so lookups stay correct
     /// without tombstones.
-    mutating func remove(_ location: UInt64) {
-        let storedKey = location &+ 1
+    mutating func remove(_ key: UInt64) {
+        let storedKey = key &+ 1
         var index = home(storedKey)
         while buckets[index].storedKey != storedKey {
             if buckets[index].storedKey == 0 { return }
