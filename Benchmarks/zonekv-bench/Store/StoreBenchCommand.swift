@@ -105,11 +105,18 @@ struct StoreBenchCommand: ParsableCommand {
             _ = try phase(0)  // warm-up
             var ours = LatencyRecorder()
             var theirs: [Double] = []
+            var hits = 0
+            var misses = 0
             for round in 1...rounds {
+                let before = try store!.statistics()
                 ours.merge(try phase(round))
+                let after = try store!.statistics()
+                hits += after.cacheHits - before.cacheHits
+                misses += after.cacheMisses - before.cacheMisses
                 if let fio { theirs.append(try fio.randomReads(zones: dataZones, depth: 1, seconds: seconds, blockBytes: 4096)) }
             }
-            table.add(row(name, ours, reference: theirs.isEmpty ? nil : theirs.reduce(0, +) / Double(theirs.count)))
+            let hitShare = hits + misses == 0 ? "" : ", \(formatPercent(Double(hits) / Double(hits + misses))) hits"
+            table.add(row(name + hitShare, ours, reference: theirs.isEmpty ? nil : theirs.reduce(0, +) / Double(theirs.count)))
         }
         try compared("get, uniform, \(cacheMiB) MiB cache") { try workloads.uniformGets(store!, seconds: seconds, seed: UInt64($0 + 1)) }
         try compared("get, zipfian (YCSB-C), \(cacheMiB) MiB cache") { try workloads.zipfianGets(store!, seconds: seconds, seed: UInt64($0 + 1)) }
@@ -129,7 +136,7 @@ struct StoreBenchCommand: ParsableCommand {
         let opening = clock.now
         store = try Store.open(path, options: options)
         let recoverySeconds = (clock.now - opening).seconds
-        try compared("get, uniform, no cache (device read each)") { try workloads.uniformGets(store!, seconds: seconds, seed: UInt64($0 + 10)) }
+        try compared("get, uniform, no cache") { try workloads.uniformGets(store!, seconds: seconds, seed: UInt64($0 + 10)) }
         let scans = try workloads.scans(store!, length: 100, seconds: seconds)
         table.add(row("scan 100 keys, no cache (keys/s)", scans, reference: nil, scale: 100))
         try store!.close()

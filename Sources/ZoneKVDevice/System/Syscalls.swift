@@ -84,6 +84,14 @@ struct SystemFile: Sendable {
         }
     }
 
+    /// Maps `length` bytes from the start of the file for reading, or returns `nil` if the
+    /// address space will not take them.
+    func mapForReading(length: Int) -> UnsafeRawBufferPointer? {
+        let address = mmap(nil, length, PROT_READ, MAP_SHARED, descriptor, 0)
+        guard let address, address != MAP_FAILED else { return nil }
+        return UnsafeRawBufferPointer(start: address, count: length)
+    }
+
     /// Maps `length` bytes from the start of the file, shared with the file (and other processes).
     func mapShared(length: Int) throws(DeviceError) -> UnsafeMutableRawBufferPointer {
         let address = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0)
@@ -95,6 +103,10 @@ struct SystemFile: Sendable {
 /// Writes a shared mapping back to its file.
 func synchronizeMapping(_ mapping: UnsafeMutableRawBufferPointer, path: String) throws(DeviceError) {
     guard msync(mapping.baseAddress, mapping.count, MS_SYNC) == 0 else { throw lastError(nil, "msync", path: path) }
+}
+
+func unmap(_ mapping: UnsafeRawBufferPointer) {
+    munmap(UnsafeMutableRawPointer(mutating: mapping.baseAddress), mapping.count)
 }
 
 func unmap(_ mapping: UnsafeMutableRawBufferPointer) {

@@ -37,18 +37,41 @@ final class EmulatedController: Sendable {
         let bytes: UnsafeMutableRawBufferPointer
     }
 
-    init(file: SystemFile, mapping: UnsafeMutableRawBufferPointer, geometry: DeviceGeometry, dataOffset: UInt64) {
+    /// The whole file mapped for reading (buffered devices only): reads are copies from the
+    /// page cache with no system call. `nil` when direct I/O is on or the mapping failed.
+    private let readView: ReadView?
+
+    struct ReadView: @unchecked Sendable {
+        let bytes: UnsafeRawBufferPointer
+    }
+
+    init(
+        file: SystemFile, mapping: UnsafeMutableRawBufferPointer, geometry: DeviceGeometry, dataOffset: UInt64,
+        readView: UnsafeRawBufferPointer?
+    ) {
         self.file = file
         self.geometry = geometry
         self.dataOffset = dataOffset
+        self.readView = readView.map(ReadView.init)
         self.mapping = MappedRegion(bytes: mapping)
         let table = ZoneTable(mapping: mapping, zoneCount: geometry.zoneCount)
         state = Mutex(ControllerState(zones: ZoneStateMachine(table: table, geometry: geometry)))
     }
 
     deinit {
+        if let readView { unmap(readView.bytes) }
         unmap(mapping.bytes)
         file.close()
+    }
+
+    /// Whether reads can be served from the file mapping.
+    var readsFromMapping: Bool { readView != nil }
+
+    /// Copies `target.count` bytes of the file at `offset` (an offset `begin` returned for a
+    /// read) out of the mapping.
+    func copyFromMapping(at offset: UInt64, into target: UnsafeMutableRawBufferPointer) {
+        guard let readView else { preconditionFailure("the device file is not mapped for reading") }
+        target.copyMemory(from: UnsafeRawBufferPointer(rebasing: readView.bytes[Int(offset)..<Int(offset) + target.count]))
     }
 
     private var table: ZoneTable { ZoneTable(mapping: mapping.bytes, zoneCount: geometry.zoneCount) }

@@ -57,7 +57,10 @@ enum EmulatedDeviceFile {
                 unmap(mapping)
                 throw notADevice(path, "its zone table is damaged: \(problem)")
             }
-            return EmulatedController(file: file, mapping: mapping, geometry: geometry, dataOffset: dataOffset)
+            // Buffered devices are also mapped whole for reading: a read is then a copy out of
+            // the page cache, as cheap as a device read can be made here.
+            let readView = directIO ? nil : file.mapForReading(length: Int(dataOffset + geometry.capacityBytes))
+            return EmulatedController(file: file, mapping: mapping, geometry: geometry, dataOffset: dataOffset, readView: readView)
         } catch {
             file.close()
             throw error

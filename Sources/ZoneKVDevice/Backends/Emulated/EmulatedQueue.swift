@@ -13,6 +13,8 @@ final class EmulatedQueue {
     private let pollsCompletions: Bool
     /// Buffered writes are copied into the page cache by the submitting thread (see `dispatch`).
     private let writesInline: Bool
+    /// Reads of a buffered device are copied out of the controller's file mapping.
+    private let readsInline: Bool
     /// What the ring I/O of one slot is for, to finish its completion.
     private struct SlotIO {
         /// What the completion reports on success (the assigned address of an append).
@@ -44,6 +46,7 @@ final class EmulatedQueue {
         usesFixedBuffers = options.fixedBuffers
         pollsCompletions = options.polledCompletions
         writesInline = !options.directIO
+        readsInline = controller.readsFromMapping && !options.polledCompletions
         if options.registeredFiles {
             try ring.registerFiles([controller.file.descriptor])
             fileIndex = 0
@@ -109,6 +112,11 @@ final class EmulatedQueue {
         case let .read(offset, fileBytes, zeroBytes):
             if zeroBytes > 0 { buffer.fill(0, from: fileBytes, count: zeroBytes) }
             guard fileBytes > 0 else {
+                immediate.append(RawCompletion(userData: userData, status: 0, result: 0))
+                return
+            }
+            if readsInline {
+                buffer.withUnsafeMutableBytes { controller.copyFromMapping(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<fileBytes])) }
                 immediate.append(RawCompletion(userData: userData, status: 0, result: 0))
                 return
             }
