@@ -46,12 +46,12 @@ enum LogRecovery {
         var keys: [UInt8] = []
         var zonesWithData = 0
         var zonesWithoutUnits: [Int] = []
-        for zone in zones where zone.writtenBlocks > 0 && zone.state != .offline {
+        for zone in zones where blocksToScan(zone) > 0 {
             zonesWithData += 1
             progress(zone.zone.rawValue, zones.count)
             let bytes: [UInt8]
             do throws(DeviceError) {
-                bytes = try queue.read(from: zone.start, blockCount: Int(zone.writtenBlocks))
+                bytes = try queue.read(from: zone.start, blockCount: Int(blocksToScan(zone)))
             } catch {
                 throw StoreError(error, during: "reading zone \(zone.zone.rawValue) to recover the store")
             }
@@ -92,6 +92,17 @@ enum LogRecovery {
         found.sort { ($0.sequence, $0.unitSequence, $0.ordinal) < ($1.sequence, $1.unitSequence, $1.ordinal) }
         apply(found, keys: keys, to: state, report: &report)
         return report
+    }
+
+    /// Blocks of a zone that may hold log: up to the write pointer; a read-only zone has no
+    /// valid write pointer, so all of its capacity (the checksums tell log from the rest). An
+    /// offline zone cannot be read at all.
+    private static func blocksToScan(_ zone: ZoneDescriptor) -> UInt64 {
+        switch zone.state {
+        case .offline, .empty: 0
+        case .readOnly: zone.writePointer == nil ? zone.capacity : zone.writtenBlocks
+        default: zone.writtenBlocks
+        }
     }
 
     /// A zone full of units of another format version is not garbage: say so.

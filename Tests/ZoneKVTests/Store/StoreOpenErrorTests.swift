@@ -98,3 +98,31 @@ import ZoneKV
         }
     }
 }
+
+extension StoreOpenErrorTests {
+    @Test func aZoneTurningReadOnlyFailsItsWritersAndTheStoreMovesOn() throws {
+        guard StoreUnderTest.isEmulated else { return }
+        try StoreUnderTest.withStore { store, path in
+            for index in 0..<50 { try store.put([UInt8]("before-\(index)"), randomBytes(500, seed: UInt64(index) + 1)) }
+            // The zone being appended to wears out under the store.
+            try store.emulator!.degrade(ZoneID(0), to: .readOnly)
+            var failure: StoreError?
+            do throws(StoreError) {
+                try store.put([UInt8]("unlucky"), [1, 2, 3])
+            } catch {
+                failure = error
+            }
+            #expect(failure?.code == .device)
+            #expect(failure?.deviceError?.code == .zoneReadOnly)
+            // Later writes go to another zone.
+            try store.put([UInt8]("after"), [UInt8]("fine"))
+            #expect(try store.get([UInt8]("after")) == [UInt8]("fine"))
+            #expect(try store.get([UInt8]("before-49")) == randomBytes(500, seed: 50))
+            try store.close()
+            let reopened = try Store.open(path, options: StoreUnderTest.options())
+            #expect(try reopened.get([UInt8]("before-0")) == randomBytes(500, seed: 1))
+            #expect(try reopened.get([UInt8]("after")) == [UInt8]("fine"))
+            #expect(try reopened.get([UInt8]("unlucky")) == nil)
+        }
+    }
+}
