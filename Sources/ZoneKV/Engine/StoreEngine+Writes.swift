@@ -135,9 +135,10 @@ extension StoreEngine {
             mayCompress: false, waiter: waiter, endsOperation: true)
     }
 
-    /// The first record of a new store, marking the device as a ZoneKV store.
-    func writeStoreHeader() throws(StoreError) {
-        let value = Array("ZoneKV store, format \(AppendUnitFormat.version)".utf8)
+    /// The first record of a new store, marking the device as a ZoneKV store and naming the
+    /// store's tag and generation.
+    func writeStoreHeader(_ identity: StoreIdentity) throws(StoreError) {
+        let value = identity.headerValue
         try writes.perform(needsFlush: true) { sequence, waiter, queue in
             queue.append(
                 .record(

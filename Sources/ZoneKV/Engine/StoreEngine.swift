@@ -63,7 +63,7 @@ final class StoreEngine: Sendable {
         } catch {
             throw StoreError(error, during: "resetting every zone of \(path)")
         }
-        return try open(device, options: creating)
+        return try open(device, options: creating, formatting: true)
     }
 
     private static func openDevice(_ path: String, options: StoreOptions) throws(StoreError) -> ZonedDevice {
@@ -79,7 +79,7 @@ final class StoreEngine: Sendable {
         }
     }
 
-    private static func open(_ device: ZonedDevice, options: StoreOptions) throws(StoreError) -> StoreEngine {
+    private static func open(_ device: ZonedDevice, options: StoreOptions, formatting: Bool = false) throws(StoreError) -> StoreEngine {
         let geometry = device.geometry
         let unitBytes = min(geometry.maxAppendBytes, 1 << 20) / geometry.blockSize * geometry.blockSize
         guard unitBytes >= Store.minimumAppendBytes else {
@@ -93,11 +93,20 @@ final class StoreEngine: Sendable {
         } catch {
             throw StoreError(error, during: "setting up the write queue")
         }
-        let state = EngineState(cacheBytes: options.cacheBytes)
-        let report = try LogRecovery.recover(on: queue, into: state)
-        if report.deviceIsEmpty && options.creation == .openExisting {
+        var state = EngineState(cacheBytes: options.cacheBytes)
+        var report = try formatting ? survey(queue) : LogRecovery.recover(on: queue, into: state)
+        let creating = formatting || report.deviceIsEmpty
+        if creating && !formatting && options.creation == .openExisting {
             throw StoreError(
                 .notFormatted, "\(device.path) holds no store; open it with creation .createIfMissing or format it to create one")
+        }
+        var identity = report.identity ?? StoreIdentity(tag: 0, generation: 0)
+        if creating {
+            // A new store: whatever read-only zones kept of an older one stays out of it.
+            state = EngineState(cacheBytes: options.cacheBytes)
+            identity = StoreIdentity.new(after: report.identity)
+            report.nextSequence = 1
+            report.nextUnitSequence = 1
         }
         let allocator = ZoneAllocator(geometry: geometry, zones: report.zones, unitBlocks: unitBytes / geometry.blockSize)
         state.counters.freeZones = allocator.freeCount
@@ -105,16 +114,30 @@ final class StoreEngine: Sendable {
         let engine = Guarded(state)
         let pipeline = WritePipeline(
             queue: queue, unitBytes: unitBytes, allocator: allocator, engine: engine,
-            compressionThreshold: options.compressionThreshold, nextUnitSequence: report.nextUnitSequence)
+            compressionThreshold: options.compressionThreshold, nextUnitSequence: report.nextUnitSequence, storeTag: identity.tag)
         let writes = GroupCommit(pipeline: pipeline, nextSequence: report.nextSequence)
         let summary = RecoverySummary(
             keys: state.index.count, units: report.units, records: report.records, skippedBlocks: report.skippedBlocks,
-            incompleteBatches: report.incompleteBatches, created: report.deviceIsEmpty)
+            incompleteBatches: report.incompleteBatches, formerStoreRecords: report.foreignRecords, created: creating)
         let store = StoreEngine(
             path: device.path, device: device, options: options, unitBytes: unitBytes, engine: engine, writes: writes,
             recovery: summary)
-        if report.deviceIsEmpty { try store.writeStoreHeader() }
+        if creating { try store.writeStoreHeader(identity) }
         return store
+    }
+
+    /// What a device about to be formatted holds: its zones, and the newest store identity on
+    /// it (so the new store's generation follows it). Foreign data is no obstacle to a format.
+    private static func survey(_ queue: DeviceQueue) throws(StoreError) -> LogRecovery.Report {
+        do throws(StoreError) {
+            return try LogRecovery.recover(on: queue, into: EngineState(cacheBytes: 0))
+        } catch where error.code == .notAStore || error.code == .unsupportedFormat {
+            do throws(DeviceError) {
+                return LogRecovery.Report(zones: try queue.reportZones())
+            } catch {
+                throw StoreError(error, during: "reporting zones")
+            }
+        }
     }
 
     /// Makes every acknowledged write durable, then refuses further writes.

@@ -17,6 +17,8 @@ struct DecodedUnit: Sendable {
     var paddedBytes: Int
     var sequence: UInt64
     var stream: WriteStream
+    /// The tag of the store that wrote the unit.
+    var storeTag: UInt32
     var records: [DecodedRecord]
 }
 
@@ -72,7 +74,7 @@ enum AppendUnitDecoder {
         let padded = (length + blockSize - 1) / blockSize * blockSize
         return DecodedUnit(
             offset: offset, paddedBytes: padded, sequence: load(offset + Field.sequence, UInt64.self), stream: stream,
-            records: records)
+            storeTag: load(offset + Field.storeTag, UInt32.self), records: records)
     }
 
     /// Every intact unit in a zone's written bytes, in address order. Where the bytes at a block

@@ -82,7 +82,7 @@ struct AppendUnitEncoder {
 
     /// Writes the header and checksum, pads to whole blocks with zeros, and returns the unit's
     /// size in blocks. The encoder is empty again afterwards.
-    mutating func seal(sequence: UInt64, stream: WriteStream, into buffer: IOBuffer) -> Int {
+    mutating func seal(sequence: UInt64, stream: WriteStream, storeTag: UInt32 = 0, into buffer: IOBuffer) -> Int {
         let length = AppendUnitFormat.headerBytes + payloadBytes
         let blocks = (length + blockSize - 1) / blockSize
         buffer.withUnsafeMutableBytes { bytes in
@@ -95,7 +95,7 @@ struct AppendUnitEncoder {
             bytes.storeBytes(of: UInt32(payloadBytes).littleEndian, toByteOffset: Field.payloadBytes, as: UInt32.self)
             bytes.storeBytes(of: UInt32(recordCount).littleEndian, toByteOffset: Field.recordCount, as: UInt32.self)
             bytes.storeBytes(of: UInt32(0), toByteOffset: Field.checksum, as: UInt32.self)
-            bytes.storeBytes(of: UInt32(0), toByteOffset: 28, as: UInt32.self)
+            bytes.storeBytes(of: storeTag.littleEndian, toByteOffset: Field.storeTag, as: UInt32.self)
             let checksum = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<length]))
             bytes.storeBytes(of: checksum.littleEndian, toByteOffset: Field.checksum, as: UInt32.self)
             let padded = blocks * blockSize

@@ -11,7 +11,7 @@
 /// 16  u32 payload bytes (records)            16  key bytes, then value bytes
 /// 20  u32 record count
 /// 24  u32 CRC32C of header (this field 0) and payload
-/// 28  u32 reserved (0)
+/// 28  u32 store tag (StoreIdentity)
 /// ```
 /// All integers are little-endian. A unit is padded with zeros to a whole number of blocks.
 enum AppendUnitFormat {
@@ -33,6 +33,7 @@ enum AppendUnitFormat {
         static let payloadBytes = 16
         static let recordCount = 20
         static let checksum = 24
+        static let storeTag = 28
     }
 
     enum RecordField {

@@ -14,7 +14,11 @@ enum LogRecovery {
         var skippedBlocks = 0
         /// Batches dropped because not all their records were found.
         var incompleteBatches = 0
-        var foundStoreHeader = false
+        /// The store the device holds: that of the newest store header found.
+        var identity: StoreIdentity?
+        /// Records left out because an older store on the device wrote them (read-only zones
+        /// keep them through a format).
+        var foreignRecords = 0
         var nextSequence: UInt64 = 1
         var nextUnitSequence: UInt64 = 1
         /// No zone holds any data.
@@ -33,6 +37,8 @@ enum LogRecovery {
         var location: RecordLocation
         /// A batch commit's record count.
         var batchCount: Int
+        /// The tag of the store that wrote the record's unit.
+        var storeTag: UInt32
     }
 
     static func recover(
@@ -46,6 +52,7 @@ enum LogRecovery {
         var keys: [UInt8] = []
         var zonesWithData = 0
         var zonesWithoutUnits: [Int] = []
+        var identities: [StoreIdentity] = []
         for zone in zones where blocksToScan(zone) > 0 {
             zonesWithData += 1
             progress(zone.zone.rawValue, zones.count)
@@ -63,9 +70,12 @@ enum LogRecovery {
             }
             for unit in units {
                 report.units += 1
-                report.nextUnitSequence = max(report.nextUnitSequence, unit.sequence + 1)
                 for (ordinal, record) in unit.records.enumerated() {
-                    report.nextSequence = max(report.nextSequence, record.sequence + 1)
+                    if record.type == .storeHeader,
+                        let identity = bytes.withUnsafeBytes({ StoreIdentity(headerValue: UnsafeRawBufferPointer(rebasing: $0[record.value])) })
+                    {
+                        identities.append(identity)
+                    }
                     let keyStart = keys.count
                     keys.append(contentsOf: bytes[record.key])
                     var batchCount = 0
@@ -79,7 +89,7 @@ enum LogRecovery {
                             location: RecordLocation(
                                 zone: zone.zone.rawValue, offset: UInt64(record.value.lowerBound), storedLength: record.value.count,
                                 recordFlags: record.flags),
-                            batchCount: batchCount))
+                            batchCount: batchCount, storeTag: unit.storeTag))
                 }
             }
         }
@@ -87,6 +97,17 @@ enum LogRecovery {
             throw StoreError(
                 .notAStore,
                 "the device holds data in \(zonesWithData) zones but no ZoneKV log; it is not a ZoneKV store. Formatting it (zonekv format, or Store.format) erases that data")
+        }
+        // Only the newest store's records count.
+        report.identity = identities.max { $0.generation < $1.generation }
+        if let identity = report.identity {
+            let all = found.count
+            found.removeAll { $0.storeTag != identity.tag }
+            report.foreignRecords = all - found.count
+        }
+        for record in found {
+            report.nextSequence = max(report.nextSequence, record.sequence + 1)
+            report.nextUnitSequence = max(report.nextUnitSequence, record.unitSequence + 1)
         }
         report.records = found.count
         found.sort { ($0.sequence, $0.unitSequence, $0.ordinal) < ($1.sequence, $1.unitSequence, $1.ordinal) }
@@ -123,8 +144,7 @@ enum LogRecovery {
             switch record.type {
             case .put: state.index.update(key(record), to: record.location, sequence: record.sequence)
             case .delete: state.index.remove(key(record))
-            case .storeHeader: report.foundStoreHeader = true
-            case .batchCommit, .valueChunk: break
+            case .storeHeader, .batchCommit, .valueChunk: break
             }
         }
         var position = 0

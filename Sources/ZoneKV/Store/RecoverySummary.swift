@@ -9,6 +9,8 @@ public struct RecoverySummary: Hashable, Sendable {
     public var skippedBlocks: Int
     /// Batches left out because a crash cut them short.
     public var incompleteBatches: Int
+    /// Records left on the device by a store formatted over (kept in read-only zones), ignored.
+    public var formerStoreRecords: Int
     /// The store was created by this open.
     public var created: Bool
 }

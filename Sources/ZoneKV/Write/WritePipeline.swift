@@ -14,6 +14,8 @@ final class WritePipeline {
     private let compressionThreshold: Int?
     private var encoder: AppendUnitEncoder
     private(set) var nextUnitSequence: UInt64
+    /// The tag every unit of this store carries.
+    private let storeTag: UInt32
 
     /// Items taken from the writers' queue and not yet packed.
     private var items: [PendingItem] = []
@@ -30,8 +32,9 @@ final class WritePipeline {
 
     init(
         queue: DeviceQueue, unitBytes: Int, allocator: ZoneAllocator, engine: Guarded<EngineState>,
-        compressionThreshold: Int?, nextUnitSequence: UInt64
+        compressionThreshold: Int?, nextUnitSequence: UInt64, storeTag: UInt32
     ) {
+        self.storeTag = storeTag
         self.queue = queue
         geometry = queue.geometry
         self.unitBytes = unitBytes
@@ -187,7 +190,7 @@ final class WritePipeline {
     private func seal(_ position: Int) {
         building = nil
         let tag = units[position].tag!
-        let blocks = encoder.seal(sequence: units[position].sequence, stream: .user, into: queue.buffer(for: tag))
+        let blocks = encoder.seal(sequence: units[position].sequence, stream: .user, storeTag: storeTag, into: queue.buffer(for: tag))
         let zone = allocator.reserve(blocks, for: .user)
         units[position].zone = zone
         units[position].blocks = blocks

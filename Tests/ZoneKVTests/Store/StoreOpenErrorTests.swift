@@ -126,3 +126,26 @@ extension StoreOpenErrorTests {
         }
     }
 }
+
+extension StoreOpenErrorTests {
+    @Test func formattingOverAReadOnlyZoneLeavesTheOldStoreOut() throws {
+        guard StoreUnderTest.isEmulated else { return }
+        let (path, cleanUp) = StoreUnderTest.makeDevicePath()
+        defer { cleanUp() }
+        do {
+            let old = try Store.format(path, options: StoreUnderTest.options())
+            for index in 0..<20 { try old.put([UInt8]("old-\(index)"), [UInt8]("gone")) }
+            try old.emulator!.degrade(ZoneID(0), to: .readOnly)
+            try old.close()
+        }
+        let fresh = try Store.format(path, options: StoreUnderTest.options())
+        #expect(fresh.recovery.created)
+        #expect(try fresh.scan().isEmpty, "a format must not bring back the old store's keys")
+        try fresh.put([UInt8]("new"), [UInt8]("here"))
+        try fresh.close()
+        let reopened = try Store.open(path, options: StoreUnderTest.options())
+        #expect(try reopened.scan().map(\.key) == [[UInt8]("new")])
+        #expect(reopened.recovery.formerStoreRecords >= 20)
+        try reopened.close()
+    }
+}
