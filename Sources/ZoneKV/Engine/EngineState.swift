@@ -21,12 +21,12 @@ final class EngineState {
         if index.remove(key) != nil { cache.remove(forKey: key) }
     }
 
-    /// Applies a retired record that is not part of a batch (or whose batch committed).
-    func apply(_ record: RetiredRecord, caching: Bool) {
+    /// Applies a retired record that is not part of a batch (or whose batch committed). Large
+    /// values are not cached.
+    func apply(_ record: RetiredRecord) {
         switch record.type {
         case .put:
-            let cacheable = caching && record.location.flags & RecordLocation.largeValueFlag == 0
-            applyPut(record.key, at: record.location, sequence: record.sequence, value: cacheable ? record.value : nil)
+            applyPut(record.key, at: record.location, sequence: record.sequence, value: record.location.isLargeValue ? nil : record.value)
         case .delete:
             applyDelete(record.key)
         case .batchCommit, .valueChunk, .storeHeader:
@@ -53,19 +53,4 @@ struct EngineCounters {
     /// Zones free and sealed, as the write leader last saw them.
     var freeZones = 0
     var sealedZones = 0
-}
-
-extension RecordLocation {
-    static let compressedFlag: UInt8 = 1 << 0
-    static let largeValueFlag: UInt8 = 1 << 1
-
-    var isCompressed: Bool { flags & Self.compressedFlag != 0 }
-    var isLargeValue: Bool { flags & Self.largeValueFlag != 0 }
-
-    init(zone: Int, offset: UInt64, storedLength: Int, recordFlags: RecordFlags) {
-        var flags: UInt8 = 0
-        if recordFlags.contains(.compressed) { flags |= Self.compressedFlag }
-        if recordFlags.contains(.largeValue) { flags |= Self.largeValueFlag }
-        self.init(zone: zone, offset: offset, storedLength: storedLength, flags: flags)
-    }
 }

@@ -69,3 +69,18 @@ struct RecordLocation: Hashable, Sendable {
     /// Bit 0: compressed; bit 1: a large-value descriptor.
     var flags: UInt8
 }
+
+extension RecordLocation {
+    static let compressedFlag: UInt8 = 1 << 0
+    static let largeValueFlag: UInt8 = 1 << 1
+
+    var isCompressed: Bool { flags & Self.compressedFlag != 0 }
+    var isLargeValue: Bool { flags & Self.largeValueFlag != 0 }
+
+    init(zone: Int, offset: UInt64, storedLength: Int, recordFlags: RecordFlags) {
+        var flags: UInt8 = 0
+        if recordFlags.contains(.compressed) { flags |= Self.compressedFlag }
+        if recordFlags.contains(.largeValue) { flags |= Self.largeValueFlag }
+        self.init(zone: zone, offset: offset, storedLength: storedLength, flags: flags)
+    }
+}

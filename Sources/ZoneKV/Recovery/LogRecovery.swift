@@ -42,7 +42,7 @@ enum LogRecovery {
     }
 
     static func recover(
-        on queue: DeviceQueue, into state: EngineState, progress: (Int, Int) -> Void = { _, _ in }
+        on queue: DeviceQueue, into state: EngineState
     ) throws(StoreError) -> Report {
         let geometry = queue.geometry
         let zones: [ZoneDescriptor]
@@ -51,11 +51,9 @@ enum LogRecovery {
         var found: [FoundRecord] = []
         var keys: [UInt8] = []
         var zonesWithData = 0
-        var zonesWithoutUnits: [Int] = []
         var identities: [StoreIdentity] = []
         for zone in zones where blocksToScan(zone) > 0 {
             zonesWithData += 1
-            progress(zone.zone.rawValue, zones.count)
             let bytes: [UInt8]
             do throws(DeviceError) {
                 bytes = try queue.read(from: zone.start, blockCount: Int(blocksToScan(zone)))
@@ -64,10 +62,7 @@ enum LogRecovery {
             }
             let (units, skipped) = bytes.withUnsafeBytes { AppendUnitDecoder.scanZone($0, blockSize: geometry.blockSize) }
             report.skippedBlocks += skipped
-            if units.isEmpty {
-                try checkFormatVersion(bytes, zone: zone.zone.rawValue)
-                zonesWithoutUnits.append(zone.zone.rawValue)
-            }
+            if units.isEmpty { try checkFormatVersion(bytes, zone: zone.zone.rawValue) }
             for unit in units {
                 report.units += 1
                 for (ordinal, record) in unit.records.enumerated() {

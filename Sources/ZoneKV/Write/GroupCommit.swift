@@ -31,9 +31,6 @@ final class GroupCommit: @unchecked Sendable {
         shared = Mutex(initial)
     }
 
-    /// The next sequence number to be handed out.
-    var nextSequence: UInt64 { shared.withLock { $0.nextSequence } }
-
     // MARK: Writing
 
     /// Queues one operation's records, built by `build` with the operation's sequence number, and

@@ -5,15 +5,15 @@
 /// Only the current leader touches it; leadership, and with it this object, passes between
 /// threads through `GroupCommit`, whose lock orders the hand-over.
 final class WritePipeline {
-    let queue: DeviceQueue
-    let geometry: DeviceGeometry
+    private let queue: DeviceQueue
+    private let geometry: DeviceGeometry
     /// The most bytes one append unit takes.
-    let unitBytes: Int
-    var allocator: ZoneAllocator
+    private let unitBytes: Int
+    private var allocator: ZoneAllocator
     private let engine: Guarded<EngineState>
     private let compressionThreshold: Int?
     private var encoder: AppendUnitEncoder
-    private(set) var nextUnitSequence: UInt64
+    private var nextUnitSequence: UInt64
     /// The tag every unit of this store carries.
     private let storeTag: UInt32
 
@@ -26,7 +26,7 @@ final class WritePipeline {
     private var flushing: [WriteWaiter] = []
     private var flushTag: CommandTag?
     /// Operations done since the leader last collected them.
-    private(set) var finished: [WriteWaiter] = []
+    private var finished: [WriteWaiter] = []
     /// Set when the queue itself failed: every operation from then on fails with it.
     private var brokenBy: StoreError?
 
@@ -49,11 +49,6 @@ final class WritePipeline {
     }
 
     private var unitBlocks: Int { unitBytes / geometry.blockSize }
-
-    /// Whether anything is queued, in flight or waiting for a flush.
-    var hasOutstandingWork: Bool {
-        !items.isEmpty || !units.isEmpty || !awaitingFlush.isEmpty || !flushing.isEmpty
-    }
 
     /// Some operation still in the pipeline, to hand leadership to.
     var someWaitingOperation: WriteWaiter? {
@@ -280,13 +275,13 @@ final class WritePipeline {
                 switch record.type {
                 case .put, .delete:
                     count(retired, in: state)
-                    state.apply(retired, caching: true)
+                    state.apply(retired)
                 case .batchCommit:
                     guard record.waiter.failure == nil else { break }
                     state.counters.batches += 1
                     for member in record.waiter.batchRecords {
                         count(member, in: state)
-                        state.apply(member, caching: true)
+                        state.apply(member)
                     }
                 case .valueChunk:
                     record.waiter.chunkLocations.append(retired.location)
@@ -338,7 +333,7 @@ final class WritePipeline {
 
     /// Finishes zones whose appends have all completed but that have capacity left, so they
     /// stop counting against the device's open and active limits.
-    func finishDrainedZones() throws(DeviceError) {
+    private func finishDrainedZones() throws(DeviceError) {
         guard !allocator.zonesToFinish.isEmpty else { return }
         for zone in allocator.takeZonesToFinish() {
             do throws(DeviceError) {

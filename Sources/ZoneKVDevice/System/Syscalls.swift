@@ -106,11 +106,7 @@ func synchronizeMapping(_ mapping: UnsafeMutableRawBufferPointer, path: String) 
 }
 
 func unmap(_ mapping: UnsafeRawBufferPointer) {
-    munmap(UnsafeMutableRawPointer(mutating: mapping.baseAddress), mapping.count)
-}
-
-func unmap(_ mapping: UnsafeMutableRawBufferPointer) {
-    _ = munmap(mapping.baseAddress, mapping.count)
+    _ = munmap(UnsafeMutableRawPointer(mutating: mapping.baseAddress), mapping.count)
 }
 
 /// Whether `path` names a character device (an NVMe generic device is one).

@@ -60,7 +60,7 @@ final class EmulatedController: Sendable {
 
     deinit {
         if let readView { unmap(readView.bytes) }
-        unmap(mapping.bytes)
+        unmap(UnsafeRawBufferPointer(mapping.bytes))
         file.close()
     }
 

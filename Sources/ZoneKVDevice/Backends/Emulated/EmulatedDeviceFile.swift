@@ -54,7 +54,7 @@ enum EmulatedDeviceFile {
             }
             let mapping = try file.mapShared(length: EmulatedDeviceFormat.metadataBytes(zoneCount: geometry.zoneCount))
             if let problem = ZoneTable(mapping: mapping, zoneCount: geometry.zoneCount).validate(zoneCapacity: geometry.zoneCapacity) {
-                unmap(mapping)
+                unmap(UnsafeRawBufferPointer(mapping))
                 throw notADevice(path, "its zone table is damaged: \(problem)")
             }
             // Buffered devices are also mapped whole for reading: a read is then a copy out of

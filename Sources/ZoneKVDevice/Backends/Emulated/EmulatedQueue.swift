@@ -46,7 +46,7 @@ final class EmulatedQueue {
         usesFixedBuffers = options.fixedBuffers
         pollsCompletions = options.polledCompletions
         writesInline = !options.directIO
-        readsInline = controller.readsFromMapping && !options.polledCompletions
+        readsInline = controller.readsFromMapping
         if options.registeredFiles {
             try ring.registerFiles([controller.file.descriptor])
             fileIndex = 0
