@@ -57,6 +57,7 @@ struct ZoneAllocator {
                 uses[index] = .free
             case .full:
                 uses[index] = .sealed
+                sealedCount += 1
             case .readOnly, .offline:
                 uses[index] = .unusable
             case .implicitlyOpened, .explicitlyOpened, .closed:
@@ -76,8 +77,8 @@ struct ZoneAllocator {
     /// Free zones left.
     var freeCount: Int { freeZones.count }
 
-    /// Zones sealed with data.
-    var sealedCount: Int { uses.count(where: { $0 == .sealed }) }
+    /// Zones sealed with data (kept as a count: it is read after every retired append).
+    private(set) var sealedCount = 0
 
     private func remainingBlocks(_ zone: Int) -> UInt64 {
         geometry.zoneCapacity - min(geometry.zoneCapacity, takenBlocks[zone])
@@ -126,6 +127,7 @@ struct ZoneAllocator {
             if !zonesToFinish.contains(zone) { zonesToFinish.append(zone) }
         } else {
             uses[zone] = .sealed
+            sealedCount += 1
             activeCount -= 1
         }
     }
@@ -140,6 +142,7 @@ struct ZoneAllocator {
     mutating func finished(_ zone: Int) {
         guard uses[zone] == .draining else { return }
         uses[zone] = .sealed
+        sealedCount += 1
         takenBlocks[zone] = geometry.zoneCapacity
         activeCount -= 1
     }
@@ -154,6 +157,9 @@ struct ZoneAllocator {
         case .draining:
             zonesToFinish.removeAll { $0 == zone }
             wasActive = true
+        case .sealed:
+            sealedCount -= 1
+            wasActive = false
         default:
             wasActive = false
         }
