@@ -3,22 +3,10 @@
 extension StoreEngine {
     /// Sets `key` to `value`; see the synchronous `put(_:_:sync:)`.
     func put(_ key: [UInt8], _ value: [UInt8], sync: Bool = false) async throws(StoreError) {
-        try checkKey(key)
-        try checkValue(value)
-        if value.count > inlineValueLimit(keyCount: key.count) {
-            // Large values block for their chunks' appends, then commit like any put.
-            let descriptor = try writeChunks(of: value, key: key)
-            try await writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
-                queue.append(.record(descriptorRecord(key: key, descriptor: descriptor, sequence: sequence, flags: [], waiter: waiter)))
-            }
-            return
-        }
+        // A large value's chunks are written first, blocking, then it commits like any put.
+        let descriptor = try preparePut(key, value)
         try await writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
-            queue.append(
-                .record(
-                    PendingRecord(
-                        type: .put, flags: [], sequence: sequence, key: key, value: value, valueRange: 0..<value.count,
-                        mayCompress: true, waiter: waiter, endsOperation: true)))
+            queue.append(.record(putRecord(key: key, value: value, descriptor: descriptor, sequence: sequence, waiter: waiter)))
         }
     }
 
@@ -26,7 +14,7 @@ extension StoreEngine {
     func delete(_ key: [UInt8], sync: Bool = false) async throws(StoreError) {
         try checkKey(key)
         try await writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
-            queue.append(.record(deleteRecord(key: key, sequence: sequence, flags: [], waiter: waiter, endsOperation: true)))
+            queue.append(.record(PendingRecord(.delete, sequence: sequence, key: key, waiter: waiter)))
         }
     }
 

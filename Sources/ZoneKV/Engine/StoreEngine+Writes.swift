@@ -5,29 +5,25 @@ extension StoreEngine {
     ///
     /// - Throws: `.keyTooLarge`, `.valueTooLarge`, `.deviceFull`, `.closed`, or `.device`.
     func put(_ key: [UInt8], _ value: [UInt8], sync: Bool = false) throws(StoreError) {
+        let descriptor = try preparePut(key, value)
+        try writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
+            queue.append(.record(putRecord(key: key, value: value, descriptor: descriptor, sequence: sequence, waiter: waiter)))
+        }
+    }
+
+    /// Checks a put; a value too large for one record has its chunks written now, and the
+    /// descriptor naming them is returned.
+    func preparePut(_ key: [UInt8], _ value: [UInt8]) throws(StoreError) -> LargeValueDescriptor? {
         try checkKey(key)
         try checkValue(value)
-        if value.count > inlineValueLimit(keyCount: key.count) {
-            let descriptor = try writeChunks(of: value, key: key)
-            try writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
-                queue.append(.record(descriptorRecord(key: key, descriptor: descriptor, sequence: sequence, flags: [], waiter: waiter)))
-            }
-            return
-        }
-        try writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
-            queue.append(
-                .record(
-                    PendingRecord(
-                        type: .put, flags: [], sequence: sequence, key: key, value: value, valueRange: 0..<value.count,
-                        mayCompress: true, waiter: waiter, endsOperation: true)))
-        }
+        return value.count > inlineValueLimit(keyCount: key.count) ? try writeChunks(of: value, key: key) : nil
     }
 
     /// Removes `key` (nothing happens if it is not there).
     func delete(_ key: [UInt8], sync: Bool = false) throws(StoreError) {
         try checkKey(key)
         try writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
-            queue.append(.record(deleteRecord(key: key, sequence: sequence, flags: [], waiter: waiter, endsOperation: true)))
+            queue.append(.record(PendingRecord(.delete, sequence: sequence, key: key, waiter: waiter)))
         }
     }
 
@@ -52,11 +48,9 @@ extension StoreEngine {
         guard !changes.isEmpty else { return nil }
         var descriptors: [Int: LargeValueDescriptor] = [:]
         for (index, change) in changes.enumerated() {
-            try checkKey(change.key)
-            guard case let .put(key, value) = change else { continue }
-            try checkValue(value)
-            if value.count > inlineValueLimit(keyCount: key.count) {
-                descriptors[index] = try writeChunks(of: value, key: key)
+            switch change {
+            case let .put(key, value): descriptors[index] = try preparePut(key, value)
+            case let .delete(key): try checkKey(key)
             }
         }
         return PreparedBatch(changes: changes, descriptors: descriptors)
@@ -67,20 +61,18 @@ extension StoreEngine {
         for (index, change) in batch.changes.enumerated() {
             switch change {
             case let .put(key, value):
-                if let descriptor = batch.descriptors[index] {
-                    queue.append(.record(descriptorRecord(key: key, descriptor: descriptor, sequence: sequence, flags: .inBatch, waiter: waiter)))
-                } else {
-                    queue.append(
-                        .record(
-                            PendingRecord(
-                                type: .put, flags: .inBatch, sequence: sequence, key: key, value: value, valueRange: 0..<value.count,
-                                mayCompress: true, waiter: waiter, endsOperation: false)))
-                }
+                queue.append(
+                    .record(
+                        putRecord(
+                            key: key, value: value, descriptor: batch.descriptors[index], sequence: sequence, flags: .inBatch,
+                            waiter: waiter)))
             case let .delete(key):
-                queue.append(.record(deleteRecord(key: key, sequence: sequence, flags: .inBatch, waiter: waiter, endsOperation: false)))
+                queue.append(.record(PendingRecord(.delete, flags: .inBatch, sequence: sequence, key: key, waiter: waiter)))
             }
         }
-        queue.append(.record(commitRecord(count: batch.changes.count, sequence: sequence, waiter: waiter)))
+        // The commit record's value is the batch's record count.
+        let count = withUnsafeBytes(of: UInt32(batch.changes.count).littleEndian) { [UInt8]($0) }
+        queue.append(.record(PendingRecord(.batchCommit, sequence: sequence, key: [], value: count, waiter: waiter)))
     }
 
     /// Makes every write that returned before this call durable across power loss.
@@ -113,26 +105,16 @@ extension StoreEngine {
             chunks: locations.map { LargeValueDescriptor.Chunk(zone: $0.zone, offset: $0.offset, byteCount: $0.storedLength) })
     }
 
-    func descriptorRecord(
-        key: [UInt8], descriptor: LargeValueDescriptor, sequence: UInt64, flags: RecordFlags, waiter: WriteWaiter
+    /// The record that sets `key`: the value itself (LZ4 allowed), or, for a large value, the
+    /// descriptor of its chunks.
+    func putRecord(
+        key: [UInt8], value: [UInt8], descriptor: LargeValueDescriptor?, sequence: UInt64, flags: RecordFlags = [],
+        waiter: WriteWaiter
     ) -> PendingRecord {
-        let encoded = descriptor.encoded
-        return PendingRecord(
-            type: .put, flags: flags.union(.largeValue), sequence: sequence, key: key, value: encoded, valueRange: 0..<encoded.count,
-            mayCompress: false, waiter: waiter, endsOperation: !flags.contains(.inBatch))
-    }
-
-    func deleteRecord(key: [UInt8], sequence: UInt64, flags: RecordFlags, waiter: WriteWaiter, endsOperation: Bool) -> PendingRecord {
-        PendingRecord(
-            type: .delete, flags: flags, sequence: sequence, key: key, value: [], valueRange: 0..<0, mayCompress: false,
-            waiter: waiter, endsOperation: endsOperation)
-    }
-
-    func commitRecord(count: Int, sequence: UInt64, waiter: WriteWaiter) -> PendingRecord {
-        let value = withUnsafeBytes(of: UInt32(count).littleEndian) { [UInt8]($0) }
-        return PendingRecord(
-            type: .batchCommit, flags: [], sequence: sequence, key: [], value: value, valueRange: 0..<value.count,
-            mayCompress: false, waiter: waiter, endsOperation: true)
+        guard let descriptor else {
+            return PendingRecord(.put, flags: flags, sequence: sequence, key: key, value: value, mayCompress: true, waiter: waiter)
+        }
+        return PendingRecord(.put, flags: flags.union(.largeValue), sequence: sequence, key: key, value: descriptor.encoded, waiter: waiter)
     }
 
     /// The first record of a new store, marking the device as a ZoneKV store and naming the
@@ -140,11 +122,7 @@ extension StoreEngine {
     func writeStoreHeader(_ identity: StoreIdentity) throws(StoreError) {
         let value = identity.headerValue
         try writes.perform(needsFlush: true) { sequence, waiter, queue in
-            queue.append(
-                .record(
-                    PendingRecord(
-                        type: .storeHeader, flags: [], sequence: sequence, key: [], value: value, valueRange: 0..<value.count,
-                        mayCompress: false, waiter: waiter, endsOperation: true)))
+            queue.append(.record(PendingRecord(.storeHeader, sequence: sequence, key: [], value: value, waiter: waiter)))
         }
     }
 }

@@ -17,6 +17,19 @@ struct PendingRecord {
     var endsOperation: Bool
 }
 
+extension PendingRecord {
+    /// A record storing all of `value`. A record of a batch does not end its operation (the
+    /// batch's commit record does); any other record does.
+    init(
+        _ type: RecordType, flags: RecordFlags = [], sequence: UInt64, key: [UInt8], value: [UInt8] = [],
+        mayCompress: Bool = false, waiter: WriteWaiter
+    ) {
+        self.init(
+            type: type, flags: flags, sequence: sequence, key: key, value: value, valueRange: 0..<value.count,
+            mayCompress: mayCompress, waiter: waiter, endsOperation: !flags.contains(.inBatch))
+    }
+}
+
 /// What writers hand to the group-commit leader, in order.
 enum PendingItem {
     case record(PendingRecord)
