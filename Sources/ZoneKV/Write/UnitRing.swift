@@ -7,17 +7,14 @@ struct InFlightUnit {
         case failed(StoreError)
     }
 
-    /// A record placed in the unit, with what retiring it needs.
+    /// A record placed in the unit: the writer's record, and where and how it was stored.
     struct Record {
-        var type: RecordType
-        var flags: RecordFlags
-        var sequence: UInt64
-        var key: [UInt8]
-        /// The value as given, kept for the cache; empty when it will not be cached.
-        var value: [UInt8]
+        var pending: PendingRecord
+        /// The flags as stored: `.compressed` added when LZ4 was kept.
+        var storedFlags: RecordFlags
+        /// Offset of the stored value from the unit's start.
         var valueOffset: Int
         var storedLength: Int
-        var waiter: WriteWaiter
     }
 
     var tag: CommandTag?

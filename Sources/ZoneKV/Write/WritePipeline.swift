@@ -53,7 +53,7 @@ final class WritePipeline {
     /// Some operation still in the pipeline, to hand leadership to.
     var someWaitingOperation: WriteWaiter? {
         if let oldest = units.oldestPosition {
-            if let waiter = units[oldest].completes.first ?? units[oldest].records.first?.waiter { return waiter }
+            if let waiter = units[oldest].completes.first ?? units[oldest].records.first?.pending.waiter { return waiter }
         }
         return items.first?.waiter ?? flushing.first ?? awaitingFlush.first
     }
@@ -172,12 +172,8 @@ final class WritePipeline {
                     into: buffer)
             }
         }
-        let keepsValue = record.type == .put && !record.flags.contains(.largeValue)
         units[position].records.append(
-            InFlightUnit.Record(
-                type: record.type, flags: added.flags, sequence: record.sequence, key: record.key,
-                value: keepsValue ? record.value : [], valueOffset: added.valueOffset, storedLength: added.storedLength,
-                waiter: record.waiter))
+            InFlightUnit.Record(pending: record, storedFlags: added.flags, valueOffset: added.valueOffset, storedLength: added.storedLength))
         if record.endsOperation { units[position].completes.append(record.waiter) }
     }
 
@@ -249,24 +245,25 @@ final class WritePipeline {
         if unit.zone >= 0 { allocator.appendFinished(in: unit.zone) }
         switch unit.outcome {
         case let .failed(error):
-            for record in unit.records { record.waiter.failure = record.waiter.failure ?? error }
+            for record in unit.records { record.pending.waiter.failure = record.pending.waiter.failure ?? error }
         case let .written(address):
             guard geometry.zone(containing: address).rawValue == unit.zone else {
                 let error = StoreError(
                     .corruption, "the device placed an append for zone \(unit.zone) at block \(address.rawValue), outside that zone")
-                for record in unit.records { record.waiter.failure = record.waiter.failure ?? error }
+                for record in unit.records { record.pending.waiter.failure = record.pending.waiter.failure ?? error }
                 break
             }
             let unitOffset = (address.rawValue - geometry.startBlock(of: ZoneID(unit.zone)).rawValue) * UInt64(geometry.blockSize)
             state.counters.appends += 1
             state.counters.appendedBytes += unit.blocks * geometry.blockSize
             state.counters.appendedRecords += unit.records.count
-            for record in unit.records {
+            for placed in unit.records {
+                let record = placed.pending
                 let retired = RetiredRecord(
                     type: record.type, key: record.key, value: record.value,
                     location: RecordLocation(
-                        zone: unit.zone, offset: unitOffset + UInt64(record.valueOffset), storedLength: record.storedLength,
-                        recordFlags: record.flags),
+                        zone: unit.zone, offset: unitOffset + UInt64(placed.valueOffset), storedLength: placed.storedLength,
+                        recordFlags: placed.storedFlags),
                     sequence: record.sequence)
                 if record.flags.contains(.inBatch) {
                     record.waiter.batchRecords.append(retired)

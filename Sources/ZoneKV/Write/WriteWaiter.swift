@@ -53,7 +53,7 @@ final class WriteWaiter: @unchecked Sendable {
 struct RetiredRecord {
     var type: RecordType
     var key: [UInt8]
-    /// The value as the writer gave it (for the cache); empty for deletes and chunks.
+    /// The value as the writer gave it (what a put caches); for a large value, its descriptor.
     var value: [UInt8]
     var location: RecordLocation
     var sequence: UInt64
