@@ -12,23 +12,13 @@ struct DeviceBenchCommand: ParsableCommand {
             emulated device. fio uses io_uring_cmd on /dev/ngXnY and io_uring on an emulated file.
             """)
 
-    @Option(help: "Device to measure (default: a new emulated device in /tmp). Its zones are overwritten.")
-    var device: String?
+    @OptionGroup var measurement: MeasurementOptions
 
     @Option(help: "Queue depths to measure, comma separated.")
     var queueDepths: String = "1,4,16,32"
 
-    @Option(help: "Seconds per measurement.")
-    var seconds: Double = 2
-
-    @Option(help: "Measurement rounds per queue depth; each round runs ZoneKV then fio.")
-    var rounds: Int = 2
-
     @Option(help: "Zones filled for random reads (with one, fio reads exactly the same range).")
     var readZones: Int = 1
-
-    @Flag(help: "Skip the fio reference.")
-    var noFio = false
 
     @Flag(help: "Register the device file with the rings.")
     var registeredFiles = false
@@ -50,23 +40,16 @@ struct DeviceBenchCommand: ParsableCommand {
         guard !depths.isEmpty, depths.allSatisfy({ (1...1024).contains($0) }) else {
             throw ValidationError("--queue-depths takes numbers from 1 to 1024 separated by commas, e.g. 1,4,16,32")
         }
-        guard seconds > 0, rounds > 0, readZones > 0 else { throw ValidationError("--seconds, --rounds and --read-zones must be positive") }
+        guard readZones > 0 else { throw ValidationError("--read-zones must be positive") }
+        let (seconds, rounds) = (measurement.seconds, measurement.rounds)
         let options = DeviceOptions(
             registeredFiles: registeredFiles, fixedBuffers: fixedBuffers, polledCompletions: polledCompletions,
             polledSubmissions: polledSubmissions, directIO: directIO)
 
-        var temporaryPath: String?
-        let path: String
-        if let device {
-            path = device
-        } else {
-            path = "/tmp/zonekv-bench-\(getpid()).zns"
-            var geometry = EmulatedGeometry()
-            geometry.zoneCount = max(8, readZones + 6)
-            try ZonedDevice.createEmulated(at: path, geometry: geometry)
-            temporaryPath = path
-        }
-        defer { if let temporaryPath { unlink(temporaryPath) } }
+        var emulated = EmulatedGeometry()
+        emulated.zoneCount = max(8, readZones + 6)
+        let path = try measurement.devicePath(creatingWith: emulated, name: "device")
+        defer { measurement.removeTemporaryDevice(path) }
 
         let zoned = try ZonedDevice.open(path, options: options)
         let geometry = zoned.geometry
@@ -77,8 +60,7 @@ struct DeviceBenchCommand: ParsableCommand {
         let workloads = DeviceWorkloads(
             device: zoned, readZones: 0..<readZones, appendZones: readZones..<(readZones + appendZoneCount))
         let fioZones = (readZones + appendZoneCount)..<(readZones + 2 * appendZoneCount)
-        let fio = noFio ? nil : FioReference.locate().map { FioReference(device: zoned, executable: $0) }
-        if !noFio && fio == nil { print("fio not found on PATH: install fio (apt-get install fio) for the reference column") }
+        let fio = measurement.fioReference(for: zoned)
 
         print("device \(path): \(zoned.backend), zone size \(geometry.zoneSizeBytes >> 20) MiB, capacity \(geometry.zoneCapacityBytes >> 20) MiB, append limit \(geometry.maxAppendBytes >> 10) KiB")
         print("preparing: filling \(readZones) zones for random reads...")

@@ -10,14 +10,13 @@ struct StoreBenchCommand: ParsableCommand {
         abstract: "Store put, get and scan throughput and latency, beside fio on the same device.",
         discussion: """
             Loads --records records (YCSB-style hashed keys, random values), then measures gets
-            (uniform, zipfian as YCSB-C, uncached, one hot key) and scans. fio's 4 KiB random reads
-            and writes at queue depth 1 on the same device are the reference: one get or put is
-            one such device operation when nothing is cached. Phases that compare with fio
-            alternate with it after a warm-up. The device is formatted: its data is lost.
+            (uniform, zipfian as YCSB-C, uncached, one hot key) and scans. fio at queue depth 1 on
+            the same device is the reference: for the load, writes of what one lone put appends;
+            for gets, 4 KiB random reads. Get phases alternate with fio after a warm-up. The device
+            is formatted: its data is lost.
             """)
 
-    @Option(help: "Device (default: a new emulated device in /tmp, removed afterwards). Formatted!")
-    var device: String?
+    @OptionGroup var measurement: MeasurementOptions
 
     @Option(help: "Records to load.")
     var records: Int = 1_000_000
@@ -37,53 +36,32 @@ struct StoreBenchCommand: ParsableCommand {
     @Option(name: .customLong("cache-mib"), help: "Value cache in MiB for the cached phases.")
     var cacheMiB: Int = 256
 
-    @Option(help: "Seconds per measured get and scan phase.")
-    var seconds: Double = 2
-
-    @Option(help: "Rounds of each get phase, alternating with fio.")
-    var rounds: Int = 2
-
     @Option(help: "Block size of a new emulated device: 512 or 4096.")
     var blockBytes: Int = 512
 
-    @Flag(help: "Skip the fio reference.")
-    var noFio = false
-
     func run() throws {
-        guard records > 0, valueBytes >= 0, loadThreads > 0, loadBatch > 0, cacheMiB >= 0, seconds > 0, rounds > 0 else {
-            throw ValidationError("--records, --load-threads, --load-batch, --seconds and --rounds must be positive; sizes not negative")
+        guard records > 0, valueBytes >= 0, loadThreads > 0, loadBatch > 0, cacheMiB >= 0 else {
+            throw ValidationError("--records, --load-threads and --load-batch must be positive; sizes not negative")
         }
-        var temporaryPath: String?
-        let path: String
-        if let device {
-            path = device
-        } else {
-            path = "/tmp/zonekv-bench-store-\(getpid()).zns"
-            try ZonedDevice.createEmulated(at: path, geometry: benchGeometry())
-            temporaryPath = path
-        }
-        defer { if let temporaryPath { unlink(temporaryPath) } }
+        let (seconds, rounds) = (measurement.seconds, measurement.rounds)
+        let path = try measurement.devicePath(creatingWith: benchGeometry(), name: "store")
+        defer { measurement.removeTemporaryDevice(path) }
 
-        var fio: FioReference?
-        do {
+        // The device is opened here only to describe it; the store opens it again.
+        let (fio, geometry): (FioReference?, DeviceGeometry) = try {
             let zoned = try ZonedDevice.open(path)
-            if !noFio {
-                fio = FioReference.locate().map { FioReference(device: zoned, executable: $0) }
-                if fio == nil { print("fio not found on PATH: install fio (apt-get install fio) for the reference column") }
-            }
-            print("device \(path): \(zoned.backend), \(zoned.geometry.zoneCount) zones of \(zoned.geometry.zoneSizeBytes >> 20) MiB (\(zoned.geometry.zoneCapacityBytes >> 20) MiB writable)")
-        }
+            return (measurement.fioReference(for: zoned), zoned.geometry)
+        }()
+        print("device \(path): \(geometry.zoneCount) zones of \(geometry.zoneSizeBytes >> 20) MiB (\(geometry.zoneCapacityBytes >> 20) MiB writable)")
         let workloads = StoreWorkloads(records: records, valueBytes: valueBytes)
         var table = TablePrinter(header: ["workload", "ZoneKV", "p50 µs", "p99 µs", "fio QD1 (same run)", "ZoneKV / fio"])
 
         // Writes: fio's reference first, while the device holds nothing a store needs. It writes
         // what one lone put appends: one unit of one record, in whole blocks.
-        let blockSize = try ZonedDevice.open(path).geometry.blockSize
-        let putBytes = (32 + 16 + 24 + valueBytes + blockSize - 1) / blockSize * blockSize
+        let putBytes = (32 + 16 + 24 + valueBytes + geometry.blockSize - 1) / geometry.blockSize * geometry.blockSize
         // Fresh zones, as the store's puts get: no warm-up over the same range.
-        let zoneCount = try ZonedDevice.open(path).geometry.zoneCount
         let fioWrites = try fio.map { fio -> Double in
-            try fio.singleWrites(zones: 0..<min(4, zoneCount), blockBytes: putBytes, seconds: seconds)
+            try fio.singleWrites(zones: 0..<min(4, geometry.zoneCount), blockBytes: putBytes, seconds: seconds)
         }
         var options = StoreOptions(cacheBytes: cacheMiB << 20)
         options.emulatedGeometry = benchGeometry()
@@ -156,8 +134,9 @@ struct StoreBenchCommand: ParsableCommand {
         ]
     }
 
-    /// An emulated device big enough for the load: each put of a lone writer takes a whole
-    /// 4 KiB block, and a quarter more for what the zones' tails waste.
+    /// An emulated device big enough for the load: each put of a lone writer takes whole
+    /// blocks (its record plus unit and record headers), and a quarter more for what the
+    /// zones' tails waste.
     private func benchGeometry() -> EmulatedGeometry {
         var geometry = EmulatedGeometry()
         geometry.blockSize = blockBytes
