@@ -152,3 +152,39 @@ extension StoreOpenErrorTests {
         try reopened.close()
     }
 }
+
+extension StoreOpenErrorTests {
+    @Test func badOptionsAreRefusedBeforeTheDeviceIsTouched() throws {
+        let (path, cleanUp) = StoreUnderTest.makeDevicePath()
+        defer { cleanUp() }
+        var negativeCache = StoreUnderTest.options()
+        negativeCache.cacheBytes = -1
+        var noAppends = StoreUnderTest.options()
+        noAppends.appendsInFlight = 0
+        var negativeThreshold = StoreUnderTest.options()
+        negativeThreshold.compression = .lz4(minimumBytes: -5)
+        for options in [negativeCache, noAppends, negativeThreshold] {
+            do throws(StoreError) {
+                _ = try Store.open(path, options: options)
+                Issue.record("options \(options) were accepted")
+            } catch {
+                #expect(error.code == .invalidOption)
+            }
+        }
+    }
+
+    @Test func aDeviceWithATinyAppendLimitIsRefusedByName() throws {
+        guard StoreUnderTest.isEmulated else { return }
+        var geometry = StoreUnderTest.geometry
+        geometry.maxAppendBytes = 32 << 10
+        let (path, cleanUp) = StoreUnderTest.makeDevicePath()
+        defer { cleanUp() }
+        do throws(StoreError) {
+            _ = try Store.open(path, options: StoreUnderTest.options(geometry: geometry))
+            Issue.record("a 32 KiB append limit was accepted")
+        } catch {
+            #expect(error.code == .invalidOption)
+            #expect(error.message.contains("ZASL"))
+        }
+    }
+}
