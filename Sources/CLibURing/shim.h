@@ -95,4 +95,9 @@ static inline int zonekv_nvme_namespace_id(int fd) {
 
 static inline int zonekv_errno(void) { return errno; }
 
+/* fallocate(2) needs _GNU_SOURCE, which Swift's Glibc module is built without. */
+static inline int zonekv_fallocate(int fd, off_t offset, off_t length) {
+    return fallocate(fd, 0, offset, length);
+}
+
 #endif

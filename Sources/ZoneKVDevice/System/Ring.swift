@@ -36,6 +36,9 @@ final class Ring {
     private let completions: UnsafeMutablePointer<zonekv_completion>
     private let completionCapacity: Int
     let configuration: RingConfiguration
+    /// Entries prepared and not yet reaped (every entry completes exactly once): with none, a
+    /// reap that need not wait has nothing to find and makes no system call.
+    private var outstanding = 0
 
     init(_ configuration: RingConfiguration) throws(DeviceError) {
         self.configuration = configuration
@@ -96,11 +99,13 @@ final class Ring {
 
     /// The next free submission entry, submitting what is queued if the ring is full.
     private func nextEntry() throws(DeviceError) -> UnsafeMutablePointer<io_uring_sqe> {
-        if let entry = io_uring_get_sqe(ring) { return entry }
-        _ = try submit()
-        guard let entry = io_uring_get_sqe(ring) else {
-            throw DeviceError(.queueFull, "the submission queue is full")
+        var entry = io_uring_get_sqe(ring)
+        if entry == nil {
+            _ = try submit()
+            entry = io_uring_get_sqe(ring)
         }
+        guard let entry else { throw DeviceError(.queueFull, "the submission queue is full") }
+        outstanding += 1
         return entry
     }
 
@@ -174,6 +179,7 @@ final class Ring {
     /// every ready completion to `body`. Returns how many were passed.
     func reap(minimum: Int, _ body: (RawCompletion) -> Void) throws(DeviceError) -> Int {
         var delivered = 0
+        if minimum <= 0 && outstanding == 0 { return 0 }
         while true {
             let wanted = minimum - delivered
             let result =
@@ -195,6 +201,7 @@ final class Ring {
                 body(RawCompletion(userData: completion.user_data, status: completion.res, result: completion.result))
             }
             delivered += count
+            outstanding -= count
             if delivered >= minimum { return delivered }
         }
     }

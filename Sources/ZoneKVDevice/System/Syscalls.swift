@@ -84,12 +84,23 @@ struct SystemFile: Sendable {
         }
     }
 
-    /// Maps `length` bytes from the start of the file for reading, or returns `nil` if the
-    /// address space will not take them.
-    func mapForReading(length: Int) -> UnsafeRawBufferPointer? {
-        let address = mmap(nil, length, PROT_READ, MAP_SHARED, descriptor, 0)
+    /// Allocates disk blocks for `length` bytes at `offset` (fallocate), so that writes there
+    /// cannot run out of space. Returns `false` if the file system cannot preallocate.
+    func allocate(_ length: UInt64, at offset: UInt64) throws(DeviceError) -> Bool {
+        guard zonekv_fallocate(descriptor, off_t(offset), off_t(length)) == 0 else {
+            let number = zonekv_errno()
+            if number == EOPNOTSUPP { return false }
+            throw DeviceError(systemErrorNumber: number, operation: "fallocate", path: path, backend: backend)
+        }
+        return true
+    }
+
+    /// Maps `length` bytes from the start of the file for reading and writing, or returns `nil`
+    /// if the address space will not take them.
+    func mapWhole(length: Int) -> UnsafeMutableRawBufferPointer? {
+        let address = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0)
         guard let address, address != MAP_FAILED else { return nil }
-        return UnsafeRawBufferPointer(start: address, count: length)
+        return UnsafeMutableRawBufferPointer(start: address, count: length)
     }
 
     /// Maps `length` bytes from the start of the file, shared with the file (and other processes).

@@ -8,8 +8,10 @@ enum EmulatedAction {
     /// zeros after them: blocks at or above a zone's write pointer read as zeros, whatever
     /// the file still holds there from before a reset or a power loss.
     case read(offset: UInt64, fileBytes: Int, zeroBytes: Int)
-    /// Write `length` bytes of the slot buffer to the file at `offset` for `zone`; complete with `result`.
-    case write(zone: Int, offset: UInt64, length: Int, result: UInt64)
+    /// Write `length` bytes of the slot buffer to the file at `offset` for `zone`; complete with
+    /// `result`. `intoMapping`: the zone's blocks are allocated, so the bytes may be copied into
+    /// the controller's file mapping.
+    case write(zone: Int, offset: UInt64, length: Int, result: UInt64, intoMapping: Bool)
     /// Make the file durable, then record every zone's write pointer as durable.
     case flush
 }
@@ -30,6 +32,10 @@ final class EmulatedController: Sendable {
     struct ControllerState: ~Copyable {
         var zones: ZoneStateMachine
         var faults: [PlannedFault] = []
+        /// Zones whose unwritten blocks this controller has allocated in the file (see `write`).
+        var allocatedZones: [Bool]
+        /// Whether the file system preallocates; if not, writes go through `pwrite`.
+        var allocates = true
     }
 
     /// The shared mapping of the header and zone table.
@@ -37,41 +43,47 @@ final class EmulatedController: Sendable {
         let bytes: UnsafeMutableRawBufferPointer
     }
 
-    /// The whole file mapped for reading (buffered devices only): reads are copies from the
-    /// page cache with no system call. `nil` when direct I/O is on or the mapping failed.
-    private let readView: ReadView?
-
-    struct ReadView: @unchecked Sendable {
-        let bytes: UnsafeRawBufferPointer
-    }
+    /// The whole file mapped (buffered devices only): reads and writes are copies out of and
+    /// into the page cache with no system call. `nil` when direct I/O is on or the mapping failed.
+    private let dataView: MappedRegion?
 
     init(
         file: SystemFile, mapping: UnsafeMutableRawBufferPointer, geometry: DeviceGeometry, dataOffset: UInt64,
-        readView: UnsafeRawBufferPointer?
+        dataView: UnsafeMutableRawBufferPointer?
     ) {
         self.file = file
         self.geometry = geometry
         self.dataOffset = dataOffset
-        self.readView = readView.map(ReadView.init)
+        self.dataView = dataView.map(MappedRegion.init)
         self.mapping = MappedRegion(bytes: mapping)
         let table = ZoneTable(mapping: mapping, zoneCount: geometry.zoneCount)
-        state = Mutex(ControllerState(zones: ZoneStateMachine(table: table, geometry: geometry)))
+        state = Mutex(
+            ControllerState(
+                zones: ZoneStateMachine(table: table, geometry: geometry),
+                allocatedZones: Array(repeating: false, count: geometry.zoneCount)))
     }
 
     deinit {
-        if let readView { unmap(readView.bytes) }
+        if let dataView { unmap(UnsafeRawBufferPointer(dataView.bytes)) }
         unmap(UnsafeRawBufferPointer(mapping.bytes))
         file.close()
     }
 
     /// Whether reads can be served from the file mapping.
-    var readsFromMapping: Bool { readView != nil }
+    var readsFromMapping: Bool { dataView != nil }
 
     /// Copies `target.count` bytes of the file at `offset` (an offset `begin` returned for a
     /// read) out of the mapping.
     func copyFromMapping(at offset: UInt64, into target: UnsafeMutableRawBufferPointer) {
-        guard let readView else { preconditionFailure("the device file is not mapped for reading") }
-        target.copyMemory(from: UnsafeRawBufferPointer(rebasing: readView.bytes[Int(offset)..<Int(offset) + target.count]))
+        guard let dataView else { preconditionFailure("the device file is not mapped") }
+        target.copyMemory(from: UnsafeRawBufferPointer(rebasing: dataView.bytes[Int(offset)..<Int(offset) + target.count]))
+    }
+
+    /// Copies `source` into the mapping at `offset` (an offset `begin` returned for a write into
+    /// the mapping).
+    func copyIntoMapping(_ source: UnsafeRawBufferPointer, at offset: UInt64) {
+        guard let dataView else { preconditionFailure("the device file is not mapped") }
+        UnsafeMutableRawBufferPointer(rebasing: dataView.bytes[Int(offset)..<Int(offset) + source.count]).copyMemory(from: source)
     }
 
     private var table: ZoneTable { ZoneTable(mapping: mapping.bytes, zoneCount: geometry.zoneCount) }
@@ -88,7 +100,7 @@ final class EmulatedController: Sendable {
             }
             switch command.opcode {
             case NVMeCommand.Opcode.read: return read(command)
-            case NVMeCommand.Opcode.write, NVMeCommand.Opcode.zoneAppend: return write(command, zones: &state.zones)
+            case NVMeCommand.Opcode.write, NVMeCommand.Opcode.zoneAppend: return write(command, state: &state)
             case NVMeCommand.Opcode.zoneManagementSend: return manage(command, zones: &state.zones)
             case NVMeCommand.Opcode.zoneManagementReceive: return report(command, buffer: buffer)
             case NVMeCommand.Opcode.flush: return .flush
@@ -134,7 +146,7 @@ final class EmulatedController: Sendable {
         return .read(offset: fileOffset(ofBlock: start), fileBytes: fileBytes, zeroBytes: command.blockCount * geometry.blockSize - fileBytes)
     }
 
-    private func write(_ command: NVMeCommand, zones: inout ZoneStateMachine) -> EmulatedAction {
+    private func write(_ command: NVMeCommand, state: inout ControllerState) -> EmulatedAction {
         if exceedsTransferLimit(command) { return .complete(status: -EINVAL_CODE, result: 0) }
         let isAppend = command.opcode == NVMeCommand.Opcode.zoneAppend
         let count = UInt64(command.blockCount)
@@ -159,14 +171,38 @@ final class EmulatedController: Sendable {
             return Self.fail(NVMeStatus.zoneInvalidWrite)
         }
         guard written + count <= geometry.zoneCapacity else { return Self.fail(NVMeStatus.zoneBoundaryError) }
-        let status = zones.openImplicitly(zone)
+        let intoMapping: Bool
+        do throws(DeviceError) {
+            intoMapping = try allocateForMappedWrites(zone: zone, from: written, state: &state)
+        } catch {
+            return .complete(status: -(error.systemErrorNumber ?? EIO_CODE), result: 0)
+        }
+        let status = state.zones.openImplicitly(zone)
         guard status == NVMeStatus.success else { return Self.fail(status) }
         table.setWritePointer(zone, written + count)
-        if written + count == geometry.zoneCapacity { _ = zones.finish(zone) }
+        if written + count == geometry.zoneCapacity { _ = state.zones.finish(zone) }
         recordLastWrite(zone: zone, start: written, blocks: count)
         return .write(
             zone: zone, offset: fileOffset(ofBlock: start), length: command.blockCount * geometry.blockSize,
-            result: isAppend ? start : 0)
+            result: isAppend ? start : 0, intoMapping: intoMapping)
+    }
+
+    /// Allocates a zone's unwritten blocks in the file the first time this controller writes to
+    /// it, and says whether the write may be copied into the mapping. A store through a mapping
+    /// into a hole of a full file system would kill the process (SIGBUS) instead of failing the
+    /// write, so only allocated blocks are written that way. The lock is held across the
+    /// fallocate, a metadata update done once per zone.
+    private func allocateForMappedWrites(zone: Int, from written: UInt64, state: inout ControllerState) throws(DeviceError) -> Bool {
+        guard dataView != nil, state.allocates else { return false }
+        if state.allocatedZones[zone] { return true }
+        let blockSize = UInt64(geometry.blockSize)
+        let start = fileOffset(ofBlock: UInt64(zone) * geometry.zoneSize + written)
+        guard try file.allocate((geometry.zoneCapacity - written) * blockSize, at: start) else {
+            state.allocates = false
+            return false
+        }
+        state.allocatedZones[zone] = true
+        return true
     }
 
     private func manage(_ command: NVMeCommand, zones: inout ZoneStateMachine) -> EmulatedAction {
@@ -303,4 +339,5 @@ final class EmulatedController: Sendable {
 #if canImport(Glibc)
 import Glibc
 private let EINVAL_CODE = EINVAL
+private let EIO_CODE = EIO
 #endif

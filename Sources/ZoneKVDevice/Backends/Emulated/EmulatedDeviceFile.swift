@@ -57,10 +57,10 @@ enum EmulatedDeviceFile {
                 unmap(UnsafeRawBufferPointer(mapping))
                 throw notADevice(path, "its zone table is damaged: \(problem)")
             }
-            // Buffered devices are also mapped whole for reading: a read is then a copy out of
-            // the page cache, as cheap as a device read can be made here.
-            let readView = directIO ? nil : file.mapForReading(length: Int(dataOffset + geometry.capacityBytes))
-            return EmulatedController(file: file, mapping: mapping, geometry: geometry, dataOffset: dataOffset, readView: readView)
+            // Buffered devices are also mapped whole: reads and writes are then copies out of and
+            // into the page cache, with no system call, as cheap as device I/O can be made here.
+            let dataView = directIO ? nil : file.mapWhole(length: Int(dataOffset + geometry.capacityBytes))
+            return EmulatedController(file: file, mapping: mapping, geometry: geometry, dataOffset: dataOffset, dataView: dataView)
         } catch {
             file.close()
             throw error

@@ -11,7 +11,8 @@ final class EmulatedQueue {
     private let usesFixedFile: Bool
     private let usesFixedBuffers: Bool
     private let pollsCompletions: Bool
-    /// Buffered writes are copied into the page cache by the submitting thread (see `dispatch`).
+    /// Buffered writes are copied into the page cache by the submitting thread, through the
+    /// controller's mapping or `pwrite` (see `dispatch`).
     private let writesInline: Bool
     /// Reads of a buffered device are copied out of the controller's file mapping.
     private let readsInline: Bool
@@ -124,7 +125,10 @@ final class EmulatedQueue {
             try ring.prepareRead(
                 file: fileIndex, fixedFile: usesFixedFile, buffer: buffer.address, length: fileBytes, offset: offset,
                 fixedBuffer: usesFixedBuffers ? tag : nil, userData: userData)
-        case let .write(zone, offset, length, result) where writesInline:
+        case let .write(_, offset, length, result, intoMapping: true):
+            buffer.withUnsafeBytes { controller.copyIntoMapping(UnsafeRawBufferPointer(rebasing: $0[0..<length]), at: offset) }
+            immediate.append(RawCompletion(userData: userData, status: 0, result: result))
+        case let .write(zone, offset, length, result, _) where writesInline:
             // A buffered write is a copy into the page cache, a few microseconds. Through io_uring
             // it would be handed to a kernel worker thread on file systems without async
             // buffered writes (ext4), costing tens of microseconds per write at low depth.
@@ -137,7 +141,7 @@ final class EmulatedQueue {
                 controller.writeFailed(zone: zone)
                 immediate.append(RawCompletion(userData: userData, status: -(error.systemErrorNumber ?? EIO), result: 0))
             }
-        case let .write(zone, offset, length, result):
+        case let .write(zone, offset, length, result, _):
             slots[tag] = SlotIO(result: result, length: length, zone: zone)
             try ring.prepareWrite(
                 file: fileIndex, fixedFile: usesFixedFile, buffer: buffer.address, length: length, offset: offset,
