@@ -128,6 +128,20 @@ final class ValueCache {
         while storedBytes > budget { evictOne() }
     }
 
+    /// Replaces the cached value of `key` with `value` if the key is cached, and does nothing
+    /// otherwise: a write keeps the cache current without admitting what may never be read.
+    func replaceIfCached(_ value: [UInt8], forKey key: [UInt8]) {
+        let slot = key.withUnsafeBytes { bytes in self.slot(of: bytes, hash: KeyHash.of(bytes)) }
+        guard let slot else { return }
+        guard value.count <= budget / Self.largestShareOfBudget else {
+            unlink(slot)
+            return
+        }
+        storedBytes += value.count - nodes[Int(slot)].value.count
+        nodes[Int(slot)].value = value
+        while storedBytes > budget { evictOne() }
+    }
+
     /// Forgets the value of `key` (it was overwritten or deleted).
     func remove(forKey key: [UInt8]) {
         key.withUnsafeBytes { bytes in

@@ -3,7 +3,8 @@ extension StoreEngine {
     private enum Lookup {
         case missing
         case cached([UInt8])
-        case onDevice(IndexEntry)
+        /// On the device, as the index stood after `indexChanges` changes.
+        case onDevice(IndexEntry, indexChanges: UInt64)
     }
 
     /// The value of `key`, or `nil` if the store does not hold the key.
@@ -16,14 +17,14 @@ extension StoreEngine {
             state.counters.gets += 1
             if let value = state.cache.value(forKey: key) { return .cached(value) }
             guard let entry = state.index.entry(for: key) else { return .missing }
-            return .onDevice(entry)
+            return .onDevice(entry, indexChanges: state.index.changes)
         }
         switch lookup {
         case .missing:
             return nil
         case let .cached(value):
             return value
-        case let .onDevice(entry):
+        case let .onDevice(entry, indexChanges):
             let location = entry.location
             let request = RecordRequest(location: location, key: key, type: .put, sequence: entry.sequence)
             let value = try reads.withQueue { queue throws(StoreError) in
@@ -31,9 +32,12 @@ extension StoreEngine {
             }
             engine.withLock { state in
                 state.counters.deviceReads += 1
-                // Cached only if no newer write to the key took effect while it was read.
+                // Cached only if no newer write to the key took effect while it was read (if the
+                // index did not change at all, there is no need to look).
                 let admitted = !location.isLargeValue && key.withUnsafeBytes { state.cache.admits($0) }
-                if admitted && state.index.entry(for: key)?.location == location { state.cache.insert(value, forKey: key) }
+                if admitted && (state.index.changes == indexChanges || state.index.entry(for: key)?.location == location) {
+                    state.cache.insert(value, forKey: key)
+                }
             }
             return value
         }

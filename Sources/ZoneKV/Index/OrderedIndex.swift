@@ -42,6 +42,9 @@ final class OrderedIndex {
     private(set) var count = 0
     /// Bytes of the live keys themselves.
     private(set) var keyBytes = 0
+    /// Changes made so far: a reader that saw this number unchanged knows every entry it
+    /// looked up still stands, without looking again.
+    private(set) var changes: UInt64 = 0
 
     // MARK: Lookup
 
@@ -177,7 +180,8 @@ final class OrderedIndex {
     /// Points `key` at a new record and returns the entry it replaces, if any.
     @discardableResult
     func update(_ key: [UInt8], to location: RecordLocation, sequence: UInt64) -> IndexEntry? {
-        key.withUnsafeBytes { bytes in
+        changes &+= 1
+        return key.withUnsafeBytes { bytes in
             let index = chunkIndex(for: bytes)
             let chunk = chunks[index]
             let (position, found) = search(chunk, bytes)
@@ -239,7 +243,8 @@ final class OrderedIndex {
     /// Removes `key` and returns its entry, if it was live.
     @discardableResult
     func remove(_ key: [UInt8]) -> IndexEntry? {
-        key.withUnsafeBytes { bytes in
+        changes &+= 1
+        return key.withUnsafeBytes { bytes in
             let index = chunkIndex(for: bytes)
             let chunk = chunks[index]
             let (position, found) = search(chunk, bytes)
@@ -279,7 +284,8 @@ final class OrderedIndex {
     /// Points `key` at a relocated record only if it still points at `old` (garbage collection
     /// moved it meanwhile, and a newer write must win). Returns whether it did.
     func relocate(_ key: [UInt8], from old: RecordLocation, to new: RecordLocation) -> Bool {
-        key.withUnsafeBytes { bytes in
+        changes &+= 1
+        return key.withUnsafeBytes { bytes in
             let chunk = chunks[chunkIndex(for: bytes)]
             let (position, found) = search(chunk, bytes)
             guard found, chunk.entries[position].location == old else { return false }

@@ -24,6 +24,21 @@ struct ValueCacheTests {
         #expect(cache.misses == 2)
     }
 
+    @Test("a write replaces a cached value but does not admit a key that is not cached")
+    func replaceIfCached() {
+        let cache = ValueCache(budget: 1_000)
+        cache.replaceIfCached([1], forKey: key(1))
+        #expect(cache.value(forKey: key(1)) == nil)
+        #expect(cache.count == 0)
+        cache.insert([1], forKey: key(1))
+        cache.replaceIfCached([2, 3], forKey: key(1))
+        #expect(cache.value(forKey: key(1)) == [2, 3])
+        #expect(cache.storedBytes == 2)
+        cache.replaceIfCached([UInt8](repeating: 9, count: 500), forKey: key(1))
+        #expect(cache.value(forKey: key(1)) == nil, "a value too big to cache drops the old one")
+        #expect(cache.storedBytes == 0)
+    }
+
     @Test("the cache stays within its budget")
     func budget() {
         let cache = ValueCache(budget: 10_000)
