@@ -12,6 +12,7 @@ final class WritePipeline {
     private var allocator: ZoneAllocator
     private let engine: Guarded<EngineState>
     private let compressionThreshold: Int?
+    private var compressionBackoff = CompressionBackoff()
     private var encoder: AppendUnitEncoder
     private var nextUnitSequence: UInt64
     /// The tag every unit of this store carries.
@@ -163,7 +164,8 @@ final class WritePipeline {
 
     private func place(_ record: PendingRecord, in position: Int) {
         let buffer = queue.buffer(for: units[position].tag!)
-        let threshold = record.mayCompress ? compressionThreshold : nil
+        var threshold = record.mayCompress ? compressionThreshold : nil
+        if let minimum = threshold, record.valueRange.count < minimum || !compressionBackoff.shouldTry() { threshold = nil }
         let added = record.key.withUnsafeBytes { key in
             record.value.withUnsafeBytes { value in
                 encoder.add(
@@ -172,6 +174,7 @@ final class WritePipeline {
                     into: buffer)
             }
         }
+        if threshold != nil { compressionBackoff.attempted(saved: added.flags.contains(.compressed)) }
         units[position].records.append(
             InFlightUnit.Record(pending: record, storedFlags: added.flags, valueOffset: added.valueOffset, storedLength: added.storedLength))
         if record.endsOperation { units[position].completes.append(record.waiter) }
