@@ -17,7 +17,7 @@ final class OrderedIndex {
         var sharedPrefixLength = 0
         /// The shared prefix itself when it is at most 16 bytes (big-endian, zero padded), so
         /// a lookup need not fetch the first key from the arena to check it.
-        var sharedPrefixHead: (UInt64, UInt64) = (0, 0)
+        var sharedPrefixHead = KeyHead()
         init(_ entries: ContiguousArray<IndexEntry> = []) {
             self.entries = entries
             self.entries.reserveCapacity(entries.count + OrderedIndex.growthStep)
@@ -33,10 +33,11 @@ final class OrderedIndex {
     }
 
     private var chunks: [Chunk] = [Chunk()]
-    /// The first eight bytes of each chunk's first key (big-endian, zero padded): the directory
-    /// search compares these in one contiguous array and follows a chunk's key into the arena
-    /// only when they tie, saving several dependent cache misses per lookup.
-    private var firstKeyPrefixes: [UInt64] = [0]
+    /// The head (first sixteen bytes) of each chunk's first key: the directory search compares
+    /// these in one contiguous array and follows a chunk's key into the arena only when they
+    /// tie, saving several dependent cache misses per lookup. Sixteen bytes, because keys often
+    /// share a long prefix ("user" and digits), and eight would tie near every target.
+    private var firstKeyHeads: [KeyHead] = [KeyHead()]
     let keys = KeyArena()
     /// Live keys.
     private(set) var count = 0
@@ -59,36 +60,23 @@ final class OrderedIndex {
 
     /// The last chunk whose first key is at most `key` (the first chunk if there is none).
     private func chunkIndex(for key: UnsafeRawBufferPointer) -> Int {
-        let prefix = OrderedIndex.prefix(of: key)
+        let head = KeyHead(of: key)
         var low = 1
         var high = chunks.count
         while low < high {
             let middle = (low + high) / 2
-            let firstPrefix = firstKeyPrefixes[middle]
+            let firstHead = firstKeyHeads[middle]
             let isAtMostKey =
-                firstPrefix != prefix ? firstPrefix < prefix : keys.compare(chunks[middle].entries[0].key, key) <= 0
+                firstHead != head ? firstHead < head : keys.compare(chunks[middle].entries[0].key, key) <= 0
             if isAtMostKey { low = middle + 1 } else { high = middle }
         }
         return low - 1
     }
 
-    /// A key's first eight bytes as a big-endian number, zero padded. Where two keys' prefixes
-    /// differ, they order the keys as the bytes do.
-    @inline(__always)
-    static func prefix(of key: UnsafeRawBufferPointer) -> UInt64 {
-        var prefix: UInt64 = 0
-        if key.count >= 8 {
-            prefix = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
-        } else {
-            for index in 0..<key.count { prefix |= UInt64(key[index]) << (56 - 8 * index) }
-        }
-        return prefix
-    }
-
-    /// Recomputes the directory prefix of chunk `index` after its first key changed.
-    private func refreshPrefix(of index: Int) {
+    /// Recomputes the directory head of chunk `index` after its first key changed.
+    private func refreshHead(of index: Int) {
         let chunk = chunks[index]
-        firstKeyPrefixes[index] = chunk.entries.isEmpty ? 0 : keys.withKey(chunk.entries[0].key) { OrderedIndex.prefix(of: $0) }
+        firstKeyHeads[index] = chunk.entries.isEmpty ? KeyHead() : keys.withKey(chunk.entries[0].key) { KeyHead(of: $0) }
     }
 
     /// Where `key` is or would go in `chunk`, and whether it is there.
@@ -101,7 +89,7 @@ final class OrderedIndex {
         if shared > 0 {
             let order: Int
             if shared <= 16 {
-                let head = OrderedIndex.head(of: key, count: min(shared, key.count))
+                let head = KeyHead(of: key, count: shared)
                 if head != chunk.sharedPrefixHead {
                     order = head < chunk.sharedPrefixHead ? -1 : 1
                 } else {
@@ -141,34 +129,18 @@ final class OrderedIndex {
         return hint
     }
 
-    /// The first `count` (at most 16) bytes of `key` as two big-endian numbers, zero padded:
-    /// for equally long byte strings, they order as the bytes do.
-    @inline(__always)
-    static func head(of key: UnsafeRawBufferPointer, count: Int) -> (UInt64, UInt64) {
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        for index in 0..<min(count, 16) {
-            if index < 8 {
-                high |= UInt64(key[index]) << (56 - 8 * index)
-            } else {
-                low |= UInt64(key[index]) << (56 - 8 * (index - 8))
-            }
-        }
-        return (high, low)
-    }
-
     /// Recomputes a chunk's shared prefix (that of its first and last keys) and every hint.
     private func rehint(_ chunk: Chunk) {
         guard let first = chunk.entries.first, let last = chunk.entries.last else {
             chunk.sharedPrefixLength = 0
-            chunk.sharedPrefixHead = (0, 0)
+            chunk.sharedPrefixHead = KeyHead()
             return
         }
         let shared = keys.withKey(first.key) { firstKey in
             keys.withKey(last.key) { lastKey in commonPrefixLength(firstKey, lastKey) }
         }
         chunk.sharedPrefixLength = shared
-        chunk.sharedPrefixHead = keys.withKey(first.key) { OrderedIndex.head(of: $0, count: min(shared, 16)) }
+        chunk.sharedPrefixHead = keys.withKey(first.key) { KeyHead(of: $0, count: shared) }
         for position in chunk.entries.indices {
             let hint = keys.withKey(chunk.entries[position].key) { OrderedIndex.hint(of: $0, after: shared) }
             chunk.entries[position] = chunk.entries[position].withHint(hint)
@@ -209,7 +181,7 @@ final class OrderedIndex {
             }
             chunk.entries.insert(entry.withHint(OrderedIndex.hint(of: key, after: chunk.sharedPrefixLength)), at: position)
             if !keepsPrefix { rehint(chunk) }
-            if position == 0 { refreshPrefix(of: index) }
+            if position == 0 { refreshHead(of: index) }
             return
         }
         if position == chunk.entries.count && index == chunks.count - 1 {
@@ -217,15 +189,15 @@ final class OrderedIndex {
             let fresh = Chunk([entry])
             rehint(fresh)
             chunks.append(fresh)
-            firstKeyPrefixes.append(0)
-            refreshPrefix(of: chunks.count - 1)
+            firstKeyHeads.append(KeyHead())
+            refreshHead(of: chunks.count - 1)
             return
         }
         let half = chunk.entries.count / 2
         let upper = Chunk(ContiguousArray(chunk.entries[half...]))
         chunk.entries.removeSubrange(half...)
         chunks.insert(upper, at: index + 1)
-        firstKeyPrefixes.insert(0, at: index + 1)
+        firstKeyHeads.insert(KeyHead(), at: index + 1)
         if position <= half {
             chunk.entries.insert(entry, at: position)
         } else {
@@ -236,8 +208,8 @@ final class OrderedIndex {
         chunk.entries.reserveCapacity(chunk.entries.count + OrderedIndex.growthStep)
         rehint(chunk)
         rehint(upper)
-        refreshPrefix(of: index)
-        refreshPrefix(of: index + 1)
+        refreshHead(of: index)
+        refreshHead(of: index + 1)
     }
 
     /// Removes `key` and returns its entry, if it was live.
@@ -250,7 +222,7 @@ final class OrderedIndex {
             let (position, found) = search(chunk, bytes)
             guard found else { return nil }
             let entry = chunk.entries.remove(at: position)
-            if position == 0 { refreshPrefix(of: index) }
+            if position == 0 { refreshHead(of: index) }
             keys.release(entry.key)
             count -= 1
             keyBytes -= bytes.count
@@ -268,16 +240,16 @@ final class OrderedIndex {
             chunks[index - 1].entries.append(contentsOf: chunk.entries)
             rehint(chunks[index - 1])
             chunks.remove(at: index)
-            firstKeyPrefixes.remove(at: index)
+            firstKeyHeads.remove(at: index)
         } else if index + 1 < chunks.count, chunks[index + 1].entries.count + chunk.entries.count <= OrderedIndex.chunkCapacity {
             chunk.entries.append(contentsOf: chunks[index + 1].entries)
             rehint(chunk)
             chunks.remove(at: index + 1)
-            firstKeyPrefixes.remove(at: index + 1)
-            refreshPrefix(of: index)
+            firstKeyHeads.remove(at: index + 1)
+            refreshHead(of: index)
         } else if chunk.entries.isEmpty {
             chunks.remove(at: index)
-            firstKeyPrefixes.remove(at: index)
+            firstKeyHeads.remove(at: index)
         }
     }
 
@@ -328,7 +300,7 @@ final class OrderedIndex {
     /// Bytes the index holds: chunk storage (by actual capacity, with array and object
     /// headers), the directory and the key arena.
     var memoryBytes: Int {
-        var total = chunks.capacity * MemoryLayout<Chunk>.stride + firstKeyPrefixes.capacity * 8 + keys.allocatedBytes
+        var total = chunks.capacity * MemoryLayout<Chunk>.stride + firstKeyHeads.capacity * MemoryLayout<KeyHead>.stride + keys.allocatedBytes
         for chunk in chunks { total += chunk.entries.capacity * MemoryLayout<IndexEntry>.stride + 32 + 48 }
         return total
     }
