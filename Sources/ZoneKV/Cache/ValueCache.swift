@@ -128,11 +128,16 @@ final class ValueCache {
         while storedBytes > budget { evictOne() }
     }
 
-    /// Replaces the cached value of `key` with `value` if the key is cached, and does nothing
-    /// otherwise: a write keeps the cache current without admitting what may never be read.
-    func replaceIfCached(_ value: [UInt8], forKey key: [UInt8]) {
+    /// Caches `value` for a key just written: replaces the key's cached value, and admits a key
+    /// not cached only while the cache has room for it without evicting. A cache with room
+    /// loses nothing by taking it (a store smaller than its cache keeps every value in memory);
+    /// a full one would spend an eviction on each write of values that may never be read.
+    func insertWritten(_ value: [UInt8], forKey key: [UInt8]) {
         let slot = key.withUnsafeBytes { bytes in self.slot(of: bytes, hash: KeyHash.of(bytes)) }
-        guard let slot else { return }
+        guard let slot else {
+            if storedBytes + value.count <= budget { insert(value, forKey: key) }
+            return
+        }
         guard value.count <= budget / Self.largestShareOfBudget else {
             unlink(slot)
             return

@@ -9,11 +9,11 @@ final class EngineState {
         cache = ValueCache(budget: cacheBytes)
     }
 
-    /// Points `key` at a newly written value. A cached older value is replaced by `value` when
-    /// given and dropped otherwise; a key not cached is not cached by writing it (reads admit).
+    /// Points `key` at a newly written value. `value`, when given, replaces a cached older
+    /// value or is cached while the cache has room; without it, any older value is dropped.
     func applyPut(_ key: [UInt8], at location: RecordLocation, sequence: UInt64, value: [UInt8]?) {
         index.update(key, to: location, sequence: sequence)
-        if let value { cache.replaceIfCached(value, forKey: key) } else { cache.remove(forKey: key) }
+        if let value { cache.insertWritten(value, forKey: key) } else { cache.remove(forKey: key) }
     }
 
     /// Removes `key`.

@@ -24,19 +24,20 @@ struct ValueCacheTests {
         #expect(cache.misses == 2)
     }
 
-    @Test("a write replaces a cached value but does not admit a key that is not cached")
-    func replaceIfCached() {
+    @Test("a written value replaces a cached one, and is admitted only while the cache has room")
+    func insertWritten() {
         let cache = ValueCache(budget: 1_000)
-        cache.replaceIfCached([1], forKey: key(1))
-        #expect(cache.value(forKey: key(1)) == nil)
-        #expect(cache.count == 0)
-        cache.insert([1], forKey: key(1))
-        cache.replaceIfCached([2, 3], forKey: key(1))
-        #expect(cache.value(forKey: key(1)) == [2, 3])
-        #expect(cache.storedBytes == 2)
-        cache.replaceIfCached([UInt8](repeating: 9, count: 500), forKey: key(1))
+        cache.insertWritten([UInt8](repeating: 1, count: 100), forKey: key(1))
+        #expect(cache.value(forKey: key(1))?.count == 100, "an empty cache takes written values")
+        for number in 2...10 { cache.insertWritten([UInt8](repeating: 2, count: 100), forKey: key(number)) }
+        #expect(cache.storedBytes == 1_000)
+        cache.insertWritten([3], forKey: key(11))
+        #expect(cache.value(forKey: key(11)) == nil, "a full cache does not evict for a write")
+        #expect(cache.count == 10)
+        cache.insertWritten([4, 5], forKey: key(1))
+        #expect(cache.value(forKey: key(1)) == [4, 5], "a cached key gets its new value")
+        cache.insertWritten([UInt8](repeating: 9, count: 500), forKey: key(1))
         #expect(cache.value(forKey: key(1)) == nil, "a value too big to cache drops the old one")
-        #expect(cache.storedBytes == 0)
     }
 
     @Test("the cache stays within its budget")
