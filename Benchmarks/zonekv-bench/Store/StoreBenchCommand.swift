@@ -65,7 +65,7 @@ struct StoreBenchCommand: ParsableCommand {
         }
         var options = StoreOptions(cacheBytes: cacheMiB << 20)
         options.emulatedGeometry = benchGeometry()
-        var store: Store? = try Store.format(path, options: options)
+        var store: Store? = try Store.format(path, options: options, erasingForeignData: true)
         print("loading \(records) records of \(valueBytes) bytes with \(loadThreads) thread(s)...")
         let load = try workloads.load(store!, threads: loadThreads, batch: loadBatch)
         let loaded = try store!.statistics()

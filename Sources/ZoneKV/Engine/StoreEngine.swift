@@ -43,7 +43,7 @@ final class StoreEngine: Sendable {
     /// emulated device file is created first with `options.emulatedGeometry`.
     ///
     /// - Throws: `StoreError` with `.notFormatted` (empty device, `.openExisting`), `.notAStore`,
-    ///   `.unsupportedFormat`, `.invalidOption`, or `.device` for what the device layer reports
+    ///   `.unsupportedFormat`, `.geometryMismatch`, `.invalidOption`, or `.device` for what the device layer reports
     ///   (missing path, permissions, a device in use by another process).
     static func open(_ path: String, options: StoreOptions = StoreOptions()) throws(StoreError) -> StoreEngine {
         try options.validate()
@@ -51,15 +51,26 @@ final class StoreEngine: Sendable {
         return try open(device, options: options)
     }
 
-    /// Creates a new, empty store on `path`, erasing whatever the device held (every zone is
-    /// reset). A missing emulated device file is created with `options.emulatedGeometry`.
-    static func format(_ path: String, options: StoreOptions = StoreOptions()) throws(StoreError) -> StoreEngine {
+    /// Creates a new, empty store on `path`, erasing the store the device held (every zone is
+    /// reset). Data that is not a ZoneKV store of this format version is erased only with
+    /// `erasingForeignData`. A missing emulated device file is created with
+    /// `options.emulatedGeometry`.
+    static func format(
+        _ path: String, options: StoreOptions = StoreOptions(), erasingForeignData: Bool = false
+    ) throws(StoreError) -> StoreEngine {
         try options.validate()
         var creating = options
         creating.creation = .createIfMissing
         let device = try openDevice(path, options: creating)
+        let queue: DeviceQueue
         do throws(DeviceError) {
-            try device.makeQueue(depth: 1, bufferBytes: device.geometry.blockSize).manageAll(.reset)
+            queue = try device.makeQueue(depth: 1, bufferBytes: device.geometry.blockSize)
+        } catch {
+            throw StoreError(error, during: "setting up a queue to format \(path)")
+        }
+        if !erasingForeignData { try ForeignDataCheck.requireNoForeignData(on: queue, path: path) }
+        do throws(DeviceError) {
+            try queue.manageAll(.reset)
         } catch {
             throw StoreError(error, during: "resetting every zone of \(path)")
         }
@@ -101,10 +112,16 @@ final class StoreEngine: Sendable {
                 .notFormatted, "\(device.path) holds no store; open it with creation .createIfMissing or format it to create one")
         }
         var identity = report.identity ?? StoreIdentity(tag: 0, generation: 0)
+        let fingerprint = GeometryFingerprint(geometry)
+        if !creating, let stored = identity.geometry, stored != fingerprint {
+            throw StoreError(
+                .geometryMismatch,
+                "the store on \(device.path) was formatted for \(stored), but the device now has \(fingerprint): it was reformatted or is another device. Its records cannot be found at these addresses; format the store again to use the device (that erases it)")
+        }
         if creating {
             // A new store: whatever read-only zones kept of an older one stays out of it.
             state = EngineState(cacheBytes: options.cacheBytes)
-            identity = StoreIdentity.new(after: report.identity)
+            identity = StoreIdentity.new(after: report.identity, geometry: fingerprint)
             report.nextSequence = 1
             report.nextUnitSequence = 1
         }

@@ -67,16 +67,22 @@ public final class Store: Sendable {
     /// emulated device file is created first with `options.emulatedGeometry`.
     ///
     /// - Throws: `StoreError` with `.notFormatted` (empty device and `.openExisting`), `.notAStore`,
-    ///   `.unsupportedFormat`, `.invalidOption`, or `.device` for what the device layer reports
+    ///   `.unsupportedFormat`, `.geometryMismatch`, `.invalidOption`, or `.device` for what the device layer reports
     ///   (a missing path, permissions, a device another process holds).
     public static func open(_ path: String, options: StoreOptions = StoreOptions()) throws(StoreError) -> Store {
         Store(try StoreEngine.open(path, options: options))
     }
 
-    /// Creates a new, empty store on `path`, erasing whatever the device held (every zone is
+    /// Creates a new, empty store on `path`, erasing the store the device held (every zone is
     /// reset). A missing emulated device file is created with `options.emulatedGeometry`.
-    public static func format(_ path: String, options: StoreOptions = StoreOptions()) throws(StoreError) -> Store {
-        Store(try StoreEngine.format(path, options: options))
+    ///
+    /// - Parameter erasingForeignData: Also erase data that is not a ZoneKV store of this
+    ///   format version. Without it, such a device is left alone and the format throws
+    ///   `.notAStore` or `.unsupportedFormat`.
+    public static func format(
+        _ path: String, options: StoreOptions = StoreOptions(), erasingForeignData: Bool = false
+    ) throws(StoreError) -> Store {
+        Store(try StoreEngine.format(path, options: options, erasingForeignData: erasingForeignData))
     }
 
     /// Makes every acknowledged write durable and closes the store; later calls throw `.closed`.

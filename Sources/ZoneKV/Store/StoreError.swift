@@ -41,6 +41,9 @@ extension StoreError {
         public static let notAStore = Code(rawValue: "not-a-store")
         /// The device is empty and the options did not ask to create a store on it.
         public static let notFormatted = Code(rawValue: "not-formatted")
+        /// The store was made for a device of another geometry (block size, zone size or
+        /// capacity, zone count): the device was reformatted or is not the one it was made on.
+        public static let geometryMismatch = Code(rawValue: "geometry-mismatch")
         /// The store was written by a format version this build does not read.
         public static let unsupportedFormat = Code(rawValue: "unsupported-format")
         /// Every zone is written: nothing more fits until space is reclaimed.

@@ -42,6 +42,28 @@ import ZoneKV
         let error = openingError(path)
         #expect(error?.code == .notAStore)
         #expect(error?.message.contains("format") == true)
+        // A format leaves foreign data alone unless told to erase it.
+        let refusal = formattingError(path)
+        #expect(refusal?.code == .notAStore)
+        #expect(refusal?.message.contains("erasingForeignData") == true)
+        do {
+            let queue = try ZonedDevice.open(path).makeQueue(depth: 1)
+            #expect(try queue.read(from: try queue.describe(ZoneID(2)).start, blockCount: 16) == randomBytes(8192, seed: 3))
+        }
+        let store = try Store.format(path, options: StoreUnderTest.options(), erasingForeignData: true)
+        try store.put([UInt8]("k"), [UInt8]("v"))
+        #expect(try store.get([UInt8]("k")) == [UInt8]("v"))
+        try store.close()
+    }
+
+    /// Why formatting `path` (without erasing foreign data) fails, or `nil` if it formats.
+    private func formattingError(_ path: String) -> StoreError? {
+        do throws(StoreError) {
+            try Store.format(path, options: StoreUnderTest.options()).close()
+            return nil
+        } catch {
+            return error
+        }
     }
 
     @Test func anotherFormatVersionIsRefusedByName() throws {
@@ -59,6 +81,33 @@ import ZoneKV
         let error = openingError(path)
         #expect(error?.code == .unsupportedFormat)
         #expect(error?.message.contains("version 9") == true)
+        #expect(formattingError(path)?.code == .unsupportedFormat)
+        try Store.format(path, options: StoreUnderTest.options(), erasingForeignData: true).close()
+        #expect(openingError(path) == nil)
+    }
+
+    @Test func aStoreCopiedToADeviceOfAnotherGeometryIsRefused() throws {
+        guard StoreUnderTest.isEmulated else { return }
+        let (path, cleanUp) = StoreUnderTest.makeDevicePath()
+        defer { cleanUp() }
+        try StoreUnderTest.withStore { store, original in
+            for index in 0..<20 { try store.put([UInt8]("key-\(index)"), [UInt8]("value-\(index)")) }
+            try store.close()
+            // The same zones, block for block, on a namespace with more zones.
+            var other = StoreUnderTest.geometry
+            other.zoneCount += 8
+            try ZonedDevice.createEmulated(at: path, geometry: other)
+            let source = try ZonedDevice.open(original).makeQueue(depth: 1)
+            let target = try ZonedDevice.open(path).makeQueue(depth: 1)
+            for zone in try source.reportZones() where zone.writtenBlocks > 0 {
+                let blocks = try source.read(from: zone.start, blockCount: Int(zone.writtenBlocks))
+                try target.write(blocks, at: zone.start)
+            }
+        }
+        let error = openingError(path)
+        #expect(error?.code == .geometryMismatch)
+        #expect(error?.message.contains("32 zones") == true)
+        #expect(error?.message.contains("40 zones") == true)
     }
 
     @Test func aFullDeviceRefusesWritesAndKeepsWhatItHolds() throws {

@@ -45,7 +45,7 @@ enum StoreUnderTest {
     ) throws -> Result {
         let (path, cleanUp) = makeDevicePath()
         defer { cleanUp() }
-        let store = try Store.format(path, options: options)
+        let store = try Store.format(path, options: options, erasingForeignData: true)
         defer { try? store.close() }
         return try body(store, path)
     }
