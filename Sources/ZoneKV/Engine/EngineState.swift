@@ -4,21 +4,39 @@ final class EngineState {
     let index = OrderedIndex()
     let cache: ValueCache
     var counters = EngineCounters()
+    var zoneUsage: ZoneUsage
+    /// Sequence numbers of batches that failed or were found incomplete: their records on the
+    /// device are garbage, never to be copied by collection.
+    var failedBatches: Set<UInt64> = []
 
-    init(cacheBytes: Int) {
+    init(cacheBytes: Int, zoneCount: Int) {
         cache = ValueCache(budget: cacheBytes)
+        zoneUsage = ZoneUsage(zoneCount: zoneCount)
     }
 
     /// Points `key` at a newly written value. `value`, when given, replaces a cached older
     /// value or is cached while the cache has room; without it, any older value is dropped.
     func applyPut(_ key: [UInt8], at location: RecordLocation, sequence: UInt64, value: [UInt8]?) {
-        index.update(key, to: location, sequence: sequence)
+        if let previous = index.update(key, to: location, sequence: sequence) {
+            zoneUsage.removeLive(previous.location, keyCount: key.count)
+        }
+        zoneUsage.addLive(location, keyCount: key.count)
         if let value { cache.insertWritten(value, forKey: key) } else { cache.remove(forKey: key) }
     }
 
     /// Removes `key`.
     func applyDelete(_ key: [UInt8]) {
-        if index.remove(key) != nil { cache.remove(forKey: key) }
+        guard let removed = index.remove(key) else { return }
+        zoneUsage.removeLive(removed.location, keyCount: key.count)
+        cache.remove(forKey: key)
+    }
+
+    /// Moves `key` to a copy collection made of its record, if the index still points at the
+    /// original (a newer write wins). The value is unchanged, so the cache stays as it is.
+    func applyRelocation(_ key: [UInt8], from original: RecordLocation, to copy: RecordLocation) {
+        guard index.relocate(key, from: original, to: copy) else { return }
+        zoneUsage.removeLive(original, keyCount: key.count)
+        zoneUsage.addLive(copy, keyCount: key.count)
     }
 
     /// Applies a retired record that is not part of a batch (or whose batch committed). Large
@@ -50,7 +68,14 @@ struct EngineCounters {
     var valueBytes = 0
     var storedValueBytes = 0
     var deviceReads = 0
+    /// Key and value bytes users wrote (what write amplification is measured against).
+    var userBytes = 0
+    /// Bytes collection copied, and the zones it reset.
+    var relocatedBytes = 0
+    var zoneResets = 0
+    var collections = 0
     /// Zones free and sealed, as the write leader last saw them.
     var freeZones = 0
     var sealedZones = 0
+    var unusableZones = 0
 }

@@ -3,26 +3,32 @@
 extension StoreEngine {
     /// Sets `key` to `value`; see the synchronous `put(_:_:sync:)`.
     func put(_ key: [UInt8], _ value: [UInt8], sync: Bool = false) async throws(StoreError) {
-        // A large value's chunks are written first, blocking, then it commits like any put.
-        let descriptor = try preparePut(key, value)
-        try await writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
-            queue.append(.record(putRecord(key: key, value: value, descriptor: descriptor, sequence: sequence, waiter: waiter)))
+        try await makingRoom { () async throws(StoreError) in
+            // A large value's chunks are written first, blocking, then it commits like any put.
+            let descriptor = try preparePut(key, value)
+            try await writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
+                queue.append(.record(putRecord(key: key, value: value, descriptor: descriptor, sequence: sequence, waiter: waiter)))
+            }
         }
     }
 
     /// Removes `key`; see the synchronous `delete(_:sync:)`.
     func delete(_ key: [UInt8], sync: Bool = false) async throws(StoreError) {
         try checkKey(key)
-        try await writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
-            queue.append(.record(PendingRecord(.delete, sequence: sequence, key: key, waiter: waiter)))
+        try await makingRoom { () async throws(StoreError) in
+            try await writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
+                queue.append(.record(PendingRecord(.delete, sequence: sequence, key: key, waiter: waiter)))
+            }
         }
     }
 
     /// Applies every change of `batch`, or none; see the synchronous `write(_:sync:)`.
     func write(_ batch: WriteBatch, sync: Bool = false) async throws(StoreError) {
-        guard let prepared = try prepare(batch) else { return }
-        try await writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
-            enqueue(prepared, sequence: sequence, waiter: waiter, into: &queue)
+        try await makingRoom { () async throws(StoreError) in
+            guard let prepared = try prepare(batch) else { return }
+            try await writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
+                enqueue(prepared, sequence: sequence, waiter: waiter, into: &queue)
+            }
         }
     }
 

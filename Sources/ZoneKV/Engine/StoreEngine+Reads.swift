@@ -13,22 +13,41 @@ extension StoreEngine {
     /// in parallel).
     func get(_ key: [UInt8]) throws(StoreError) -> [UInt8]? {
         try checkKey(key)
+        engine.withLock { $0.counters.gets += 1 }
+        while true {
+            if case let .answered(value) = try attemptGet(key) { return value }
+        }
+    }
+
+    private enum GetAttempt {
+        case answered([UInt8]?)
+        /// Garbage collection moved the record while it was read (its zone may be reset and
+        /// written again): look again.
+        case moved
+    }
+
+    private func attemptGet(_ key: [UInt8]) throws(StoreError) -> GetAttempt {
         let lookup = engine.withLock { state -> Lookup in
-            state.counters.gets += 1
             if let value = state.cache.value(forKey: key) { return .cached(value) }
             guard let entry = state.index.entry(for: key) else { return .missing }
             return .onDevice(entry, indexChanges: state.index.changes)
         }
         switch lookup {
         case .missing:
-            return nil
+            return .answered(nil)
         case let .cached(value):
-            return value
+            return .answered(value)
         case let .onDevice(entry, indexChanges):
             let location = entry.location
             let request = RecordRequest(location: location, key: key, type: .put, sequence: entry.sequence)
-            let value = try reads.withQueue { queue throws(StoreError) in
-                location.isLargeValue ? try reader.readLargeValue(request, on: queue) : try reader.read(request, on: queue)
+            let value: [UInt8]
+            do throws(StoreError) {
+                value = try reads.withQueue { queue throws(StoreError) in
+                    location.isLargeValue ? try reader.readLargeValue(request, on: queue) : try reader.read(request, on: queue)
+                }
+            } catch {
+                if engine.withLock({ $0.index.entry(for: key)?.location }) != location { return .moved }
+                throw error
             }
             engine.withLock { state in
                 state.counters.deviceReads += 1
@@ -39,7 +58,7 @@ extension StoreEngine {
                     state.cache.insert(value, forKey: key)
                 }
             }
-            return value
+            return .answered(value)
         }
     }
 
@@ -55,20 +74,32 @@ extension StoreEngine {
     func scan(from start: [UInt8]? = nil, to end: [UInt8]? = nil, limit: Int? = nil) throws(StoreError) -> [KeyValuePair] {
         if let limit, limit < 0 { throw StoreError(.invalidOption, "a scan limit cannot be negative (\(limit))") }
         let wanted = limit ?? Int.max
-        var pairs: [KeyValuePair] = []
-        var missing: [(position: Int, entry: IndexEntry)] = []
-        engine.withLock { state in
-            state.counters.scans += 1
-            guard wanted > 0 else { return }
-            state.index.forEach(from: start, upTo: end) { key, entry in
-                let cached = state.cache.value(forKey: key)
-                if cached == nil { missing.append((pairs.count, entry)) }
-                pairs.append(KeyValuePair(key: [UInt8](key), value: cached ?? []))
-                return pairs.count < wanted
+        engine.withLock { $0.counters.scans += 1 }
+        var attempts = 0
+        while true {
+            attempts += 1
+            var pairs: [KeyValuePair] = []
+            var missing: [(position: Int, entry: IndexEntry)] = []
+            let indexChanges = engine.withLock { state in
+                if wanted > 0 {
+                    state.index.forEach(from: start, upTo: end) { key, entry in
+                        let cached = state.cache.value(forKey: key)
+                        if cached == nil { missing.append((pairs.count, entry)) }
+                        pairs.append(KeyValuePair(key: [UInt8](key), value: cached ?? []))
+                        return pairs.count < wanted
+                    }
+                }
+                return state.index.changes
+            }
+            do throws(StoreError) {
+                try fill(&pairs, missing: missing)
+                return pairs
+            } catch {
+                // Garbage collection may have moved a record (and reset its zone) meanwhile:
+                // scan again if anything changed; otherwise the failure stands.
+                if attempts == 16 || engine.withLock({ $0.index.changes }) == indexChanges { throw error }
             }
         }
-        try fill(&pairs, missing: missing)
-        return pairs
     }
 
     /// Keys that start with `prefix`, in byte order, with their values, at most `limit` of them.
@@ -125,7 +156,10 @@ extension StoreEngine {
                 gets: counters.gets, scans: counters.scans, deviceReads: counters.deviceReads, appends: counters.appends,
                 appendedBytes: counters.appendedBytes, appendedRecords: counters.appendedRecords, flushes: counters.flushes,
                 valueBytes: counters.valueBytes, storedValueBytes: counters.storedValueBytes, freeZones: counters.freeZones,
-                sealedZones: counters.sealedZones, zones: device.geometry.zoneCount)
+                sealedZones: counters.sealedZones, unusableZones: counters.unusableZones, zones: device.geometry.zoneCount,
+                zoneCapacityBytes: Int(device.geometry.zoneCapacity) * device.geometry.blockSize, userBytes: counters.userBytes,
+                liveBytes: state.zoneUsage.totalLiveBytes, collections: counters.collections,
+                relocatedBytes: counters.relocatedBytes, zoneResets: counters.zoneResets)
         }
     }
 }

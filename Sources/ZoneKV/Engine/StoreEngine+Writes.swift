@@ -5,9 +5,11 @@ extension StoreEngine {
     ///
     /// - Throws: `.keyTooLarge`, `.valueTooLarge`, `.deviceFull`, `.closed`, or `.device`.
     func put(_ key: [UInt8], _ value: [UInt8], sync: Bool = false) throws(StoreError) {
-        let descriptor = try preparePut(key, value)
-        try writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
-            queue.append(.record(putRecord(key: key, value: value, descriptor: descriptor, sequence: sequence, waiter: waiter)))
+        try makingRoom { () throws(StoreError) in
+            let descriptor = try preparePut(key, value)
+            try writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
+                queue.append(.record(putRecord(key: key, value: value, descriptor: descriptor, sequence: sequence, waiter: waiter)))
+            }
         }
     }
 
@@ -22,16 +24,20 @@ extension StoreEngine {
     /// Removes `key` (nothing happens if it is not there).
     func delete(_ key: [UInt8], sync: Bool = false) throws(StoreError) {
         try checkKey(key)
-        try writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
-            queue.append(.record(PendingRecord(.delete, sequence: sequence, key: key, waiter: waiter)))
+        try makingRoom { () throws(StoreError) in
+            try writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
+                queue.append(.record(PendingRecord(.delete, sequence: sequence, key: key, waiter: waiter)))
+            }
         }
     }
 
     /// Applies every change of `batch`, or, if anything fails or the process crashes, none.
     func write(_ batch: WriteBatch, sync: Bool = false) throws(StoreError) {
-        guard let prepared = try prepare(batch) else { return }
-        try writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
-            enqueue(prepared, sequence: sequence, waiter: waiter, into: &queue)
+        try makingRoom { () throws(StoreError) in
+            guard let prepared = try prepare(batch) else { return }
+            try writes.perform(needsFlush: needsFlush(sync)) { sequence, waiter, queue in
+                enqueue(prepared, sequence: sequence, waiter: waiter, into: &queue)
+            }
         }
     }
 
@@ -84,9 +90,9 @@ extension StoreEngine {
 
     func needsFlush(_ sync: Bool) -> Bool { sync || options.syncEveryWrite }
 
-    /// Writes a large value's chunks (each filling one append unit, several in flight) and
-    /// returns where they went.
-    func writeChunks(of value: [UInt8], key: [UInt8]) throws(StoreError) -> LargeValueDescriptor {
+    /// Writes a large value's chunks (each filling one append unit, several in flight) to
+    /// `stream` and returns where they went.
+    func writeChunks(of value: [UInt8], key: [UInt8], stream: WriteStream = .user) throws(StoreError) -> LargeValueDescriptor {
         let chunkBytes = inlineValueLimit(keyCount: key.count)
         let locations = try writes.perform(needsFlush: false, { sequence, waiter, queue in
             var start = 0
@@ -96,7 +102,7 @@ extension StoreEngine {
                     .record(
                         PendingRecord(
                             type: .valueChunk, flags: [], sequence: sequence, key: key, value: value, valueRange: start..<end,
-                            mayCompress: false, waiter: waiter, endsOperation: end == value.count)))
+                            mayCompress: false, waiter: waiter, endsOperation: end == value.count, stream: stream)))
                 start = end
             }
         }, results: { $0.chunkLocations })

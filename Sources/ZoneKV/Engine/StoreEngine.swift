@@ -18,11 +18,19 @@ final class StoreEngine: Sendable {
     let writes: GroupCommit
     let reads: ReadQueuePool
     let reader: RecordReader
+    /// The tag of this store's units (others on the device are an older store's).
+    let storeTag: UInt32
+    let collectionGate = CollectionGate()
+    let backgroundCollector: BackgroundCollector?
 
     private init(
         path: String, device: ZonedDevice, options: StoreOptions, unitBytes: Int, engine: Guarded<EngineState>,
-        writes: GroupCommit, recovery: RecoverySummary
+        writes: GroupCommit, recovery: RecoverySummary, storeTag: UInt32
     ) {
+        self.storeTag = storeTag
+        backgroundCollector =
+            options.backgroundCollection
+            ? BackgroundCollector(lowWatermark: options.collectionFreeZones ?? max(2, device.geometry.zoneCount / 16)) : nil
         self.path = path
         self.device = device
         self.options = options
@@ -104,8 +112,10 @@ final class StoreEngine: Sendable {
         } catch {
             throw StoreError(error, during: "setting up the write queue")
         }
-        var state = EngineState(cacheBytes: options.cacheBytes)
+        var state = EngineState(cacheBytes: options.cacheBytes, zoneCount: geometry.zoneCount)
+        let recoveryStart = ContinuousClock.now
         var report = try formatting ? survey(queue) : LogRecovery.recover(on: queue, into: state)
+        let recoveryTime = ContinuousClock.now - recoveryStart
         let creating = formatting || report.deviceIsEmpty
         if creating && !formatting && options.creation == .openExisting {
             throw StoreError(
@@ -120,7 +130,7 @@ final class StoreEngine: Sendable {
         }
         if creating {
             // A new store: whatever read-only zones kept of an older one stays out of it.
-            state = EngineState(cacheBytes: options.cacheBytes)
+            state = EngineState(cacheBytes: options.cacheBytes, zoneCount: geometry.zoneCount)
             identity = StoreIdentity.new(after: report.identity, geometry: fingerprint)
             report.nextSequence = 1
             report.nextUnitSequence = 1
@@ -135,11 +145,13 @@ final class StoreEngine: Sendable {
         let writes = GroupCommit(pipeline: pipeline, nextSequence: report.nextSequence)
         let summary = RecoverySummary(
             keys: state.index.count, units: report.units, records: report.records, skippedBlocks: report.skippedBlocks,
-            incompleteBatches: report.incompleteBatches, formerStoreRecords: report.foreignRecords, created: creating)
+            incompleteBatches: report.incompleteBatches, formerStoreRecords: report.foreignRecords, created: creating,
+            seconds: Double(recoveryTime.components.seconds) + Double(recoveryTime.components.attoseconds) / 1e18)
         let store = StoreEngine(
             path: device.path, device: device, options: options, unitBytes: unitBytes, engine: engine, writes: writes,
-            recovery: summary)
+            recovery: summary, storeTag: identity.tag)
         if creating { try store.writeStoreHeader(identity) }
+        store.backgroundCollector?.start(for: store)
         return store
     }
 
@@ -147,7 +159,7 @@ final class StoreEngine: Sendable {
     /// it (so the new store's generation follows it). Foreign data is no obstacle to a format.
     private static func survey(_ queue: DeviceQueue) throws(StoreError) -> LogRecovery.Report {
         do throws(StoreError) {
-            return try LogRecovery.recover(on: queue, into: EngineState(cacheBytes: 0))
+            return try LogRecovery.recover(on: queue, into: EngineState(cacheBytes: 0, zoneCount: queue.geometry.zoneCount))
         } catch where error.code == .notAStore || error.code == .unsupportedFormat {
             do throws(DeviceError) {
                 return LogRecovery.Report(zones: try queue.reportZones())
@@ -159,6 +171,7 @@ final class StoreEngine: Sendable {
 
     /// Makes every acknowledged write durable, then refuses further writes.
     func close() throws(StoreError) {
+        backgroundCollector?.stop()
         defer {
             writes.close()
             reads.drain()

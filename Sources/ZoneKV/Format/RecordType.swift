@@ -21,6 +21,9 @@ struct RecordFlags: OptionSet, Hashable, Sendable {
     static let inBatch = RecordFlags(rawValue: 1 << 1)
     /// The value is a descriptor listing the chunks of a large value.
     static let largeValue = RecordFlags(rawValue: 1 << 2)
+    /// A copy garbage collection made of a live record, with the original's sequence number.
+    /// It counts on its own: a copied batch record was committed (only committed ones are live).
+    static let relocated = RecordFlags(rawValue: 1 << 3)
 }
 
 /// The write stream a unit belongs to; each stream appends to its own open zone.

@@ -6,9 +6,9 @@
 /// the end of the key space, where sequential loads start a fresh chunk and leave full ones
 /// full. Keys live in a `KeyArena`. Not thread-safe: the store guards it.
 final class OrderedIndex {
-    static let chunkCapacity = 256
+    static let chunkCapacity = 64
     /// Entries a chunk grows by when full (below `chunkCapacity`).
-    static let growthStep = 16
+    static let growthStep = 8
 
     private final class Chunk {
         var entries: ContiguousArray<IndexEntry>

@@ -137,11 +137,12 @@ enum LogRecovery {
         func key(_ record: FoundRecord) -> [UInt8] { Array(keys[record.keyStart..<record.keyStart + record.keyCount]) }
         func applyOne(_ record: FoundRecord) {
             switch record.type {
-            case .put: state.index.update(key(record), to: record.location, sequence: record.sequence)
-            case .delete: state.index.remove(key(record))
+            case .put: state.applyPut(key(record), at: record.location, sequence: record.sequence, value: nil)
+            case .delete: state.applyDelete(key(record))
             case .storeHeader, .batchCommit, .valueChunk: break
             }
         }
+        for record in found { state.zoneUsage.noteWritten(record.type, zone: record.location.zone, sequence: record.sequence) }
         var position = 0
         while position < found.count {
             let record = found[position]
@@ -150,16 +151,23 @@ enum LogRecovery {
                 position += 1
                 continue
             }
-            // A batch: every record with this sequence number, its commit last.
+            // A batch: every record with this sequence number, its commit last. Copies made by
+            // collection count on their own, after the originals (they sort after them); a
+            // batch with any copy was committed, since only committed records are copied.
             var end = position
             while end < found.count && found[end].sequence == record.sequence { end += 1 }
-            let members = found[position..<end].filter { $0.flags.contains(.inBatch) }
-            let commit = found[position..<end].first { $0.type == .batchCommit }
-            if let commit, commit.batchCount == members.count {
+            let group = found[position..<end]
+            let members = group.filter { $0.flags.contains(.inBatch) }
+            let copies = group.filter { $0.flags.contains(.relocated) && $0.type != .batchCommit }
+            let commit = group.first { $0.type == .batchCommit }
+            let committed = commit.map { $0.batchCount == members.count } ?? false
+            if committed || !copies.isEmpty {
                 members.forEach(applyOne)
-            } else {
+            } else if !members.isEmpty {
                 report.incompleteBatches += 1
+                state.failedBatches.insert(record.sequence)
             }
+            copies.forEach(applyOne)
             position = end
         }
     }

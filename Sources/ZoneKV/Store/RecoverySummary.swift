@@ -13,4 +13,6 @@ public struct RecoverySummary: Hashable, Sendable {
     public var formerStoreRecords: Int
     /// The store was created by this open.
     public var created: Bool
+    /// Seconds the open took to rebuild the index.
+    public var seconds: Double
 }

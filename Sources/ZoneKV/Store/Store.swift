@@ -156,6 +156,15 @@ public final class Store: Sendable {
 
     /// Counters and sizes of the store now: keys, index memory per key, cache, appends, group
     /// commit, compression, zones.
+    /// Collects garbage in one zone now: the sealed zone with the best cost-benefit score has
+    /// its live records copied to the relocation stream, then is reset and free again.
+    /// Background collection and writes that find the device full do this by themselves; this
+    /// is for tools and tests. Returns what it did, or `nil` if no zone had garbage worth it.
+    @discardableResult
+    public func collectGarbage() throws(StoreError) -> CollectionSummary? {
+        try engine().collectGarbage()
+    }
+
     public func statistics() throws(StoreError) -> StoreStatistics {
         try engine().statistics
     }

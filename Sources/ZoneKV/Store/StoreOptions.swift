@@ -41,6 +41,13 @@ public struct StoreOptions: Hashable, Sendable {
     /// commit). Off by default: a write returns once its append completed, and `sync()` makes
     /// everything before it durable.
     public var syncEveryWrite = false
+    /// Collect garbage on a background thread whenever free zones fall to
+    /// `collectionFreeZones`. Without it, space is reclaimed only by writes that find the device
+    /// full (they collect, then go on) and by ``Store/collectGarbage()``.
+    public var backgroundCollection = true
+    /// Free zones below which background collection runs (`nil`: a sixteenth of the zones, at
+    /// least two).
+    public var collectionFreeZones: Int? = nil
 
     public init(
         creation: Creation = .createIfMissing, compression: Compression = .lz4(), cacheBytes: Int = 128 << 20,
@@ -57,6 +64,9 @@ public struct StoreOptions: Hashable, Sendable {
         guard cacheBytes >= 0 else { throw StoreError(.invalidOption, "cacheBytes cannot be negative (\(cacheBytes)); use 0 for no cache") }
         guard (1...256).contains(appendsInFlight) else {
             throw StoreError(.invalidOption, "appendsInFlight must be between 1 and 256, not \(appendsInFlight)")
+        }
+        if let collectionFreeZones, collectionFreeZones < 1 {
+            throw StoreError(.invalidOption, "collectionFreeZones must be at least 1, not \(collectionFreeZones)")
         }
         if case let .lz4(minimumBytes) = compression, minimumBytes < 0 {
             throw StoreError(.invalidOption, "the LZ4 minimum value size cannot be negative (\(minimumBytes))")

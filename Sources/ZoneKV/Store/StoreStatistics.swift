@@ -37,8 +37,30 @@ public struct StoreStatistics: Hashable, Sendable {
     /// Value bytes given per byte stored (1 without compression; large values excluded).
     public var compressionRatio: Double { storedValueBytes == 0 ? 1 : Double(valueBytes) / Double(storedValueBytes) }
 
-    /// Zones of the device: free (empty), holding data and closed for appends, and all.
+    /// Zones of the device: free (empty), holding data and closed for appends, taking appends
+    /// (or about to be finished), read-only or offline, and all.
     public var freeZones: Int
     public var sealedZones: Int
+    public var openZones: Int { zones - freeZones - sealedZones - unusableZones }
+    public var unusableZones: Int
     public var zones: Int
+    /// Bytes a zone can hold.
+    public var zoneCapacityBytes: Int
+
+    /// Key and value bytes written by users since the store was opened.
+    public var userBytes: Int
+    /// Device bytes written per user byte: appended bytes (records, unit headers, padding,
+    /// copies made by garbage collection) over user bytes.
+    public var writeAmplification: Double { userBytes == 0 ? 0 : Double(appendedBytes) / Double(userBytes) }
+    /// Bytes of the records the index points at (for a large value, its descriptor).
+    public var liveBytes: Int
+    /// Device space taken per live byte: zones not free (counted whole) over live bytes.
+    public var spaceAmplification: Double {
+        liveBytes == 0 ? 0 : Double((zones - freeZones - unusableZones) * zoneCapacityBytes) / Double(liveBytes)
+    }
+    /// Garbage collection since the store was opened: zones collected, bytes copied (whole
+    /// blocks), zones reset.
+    public var collections: Int
+    public var relocatedBytes: Int
+    public var zoneResets: Int
 }

@@ -15,6 +15,11 @@ struct PendingRecord {
     var waiter: WriteWaiter
     /// The operation's last record: the operation is done when this record's unit retires.
     var endsOperation: Bool
+    /// The stream whose zone the record goes to.
+    var stream: WriteStream = .user
+    /// For a copy garbage collection makes of a live put: where the original is. The index
+    /// moves to the copy only if it still points there.
+    var relocatedFrom: RecordLocation? = nil
 }
 
 extension PendingRecord {
@@ -35,11 +40,15 @@ enum PendingItem {
     case record(PendingRecord)
     /// An operation without records (`sync()`): done once everything queued before it is.
     case barrier(WriteWaiter)
+    /// Garbage collection is done with a zone (its live records are copied and durable): reset
+    /// it and make it free.
+    case zoneReset(Int, WriteWaiter)
 
     var waiter: WriteWaiter {
         switch self {
         case let .record(record): record.waiter
         case let .barrier(waiter): waiter
+        case let .zoneReset(_, waiter): waiter
         }
     }
 }

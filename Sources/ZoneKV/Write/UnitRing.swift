@@ -19,6 +19,7 @@ struct InFlightUnit {
 
     var tag: CommandTag?
     var sequence: UInt64 = 0
+    var stream = WriteStream.user
     var zone = -1
     var blocks = 0
     var outcome = Outcome.building

@@ -30,6 +30,8 @@ final class WritePipeline {
     private var finished: [WriteWaiter] = []
     /// Set when the queue itself failed: every operation from then on fails with it.
     private var brokenBy: StoreError?
+    /// The allocator's change count when zone states were last published to the engine state.
+    private var publishedZoneChanges = -1
 
     init(
         queue: DeviceQueue, unitBytes: Int, allocator: ZoneAllocator, engine: Guarded<EngineState>,
@@ -47,6 +49,7 @@ final class WritePipeline {
         units = UnitRing(capacity: queue.depth * 2, tags: queue.depth)
         items.reserveCapacity(1024)
         finished.reserveCapacity(queue.depth * 16)
+        engine.withLock { publishZones(to: $0) }
     }
 
     private var unitBlocks: Int { unitBytes / geometry.blockSize }
@@ -111,6 +114,8 @@ final class WritePipeline {
             switch items[consumed] {
             case let .barrier(waiter):
                 completeAfterEarlierUnits(waiter)
+            case let .zoneReset(zone, waiter):
+                reset(zone, for: waiter)
             case let .record(record):
                 if skippingFailedOperation {
                     if record.endsOperation {
@@ -120,17 +125,22 @@ final class WritePipeline {
                     break
                 }
                 let valueCount = record.valueRange.count
-                if let position = building, !encoder.fits(keyCount: record.key.count, valueCount: valueCount) {
+                if let position = building,
+                    units[position].stream != record.stream || !encoder.fits(keyCount: record.key.count, valueCount: valueCount)
+                {
                     seal(position)
                 }
                 if building == nil {
-                    switch startUnit() {
+                    switch startUnit(for: record.stream) {
                     case .ready:
                         break
                     case .mustWait:
                         return
                     case .deviceFull:
                         record.waiter.failure = record.waiter.failure ?? deviceFullError
+                        if record.flags.contains(.inBatch) || record.type == .batchCommit {
+                            engine.withLock { _ = $0.failedBatches.insert(record.sequence) }
+                        }
                         if record.endsOperation { completeAfterEarlierUnits(record.waiter) } else { skippingFailedOperation = true }
                         consumed += 1
                         continue
@@ -144,20 +154,19 @@ final class WritePipeline {
     }
 
     private var deviceFullError: StoreError {
-        StoreError(
-            .deviceFull,
-            "the device is full: all \(geometry.zoneCount) zones hold data, and this version does not reclaim the space of overwritten or deleted values yet; use a larger device")
+        StoreError(.deviceFull, "the device is full: no free zone is left for new appends")
     }
 
-    /// Starts a unit on a free slot, in a zone with room for a whole unit.
-    private func startUnit() -> ZoneAllocator.Placement {
+    /// Starts a unit of `stream` on a free slot, in a zone with room for a whole unit.
+    private func startUnit(for stream: WriteStream) -> ZoneAllocator.Placement {
         guard !units.isFull, let tag = queue.reserveTag() else { return .mustWait }
-        let placement = allocator.prepare(.user, unitBlocks: unitBlocks)
+        let placement = allocator.prepare(stream, unitBlocks: unitBlocks)
         guard placement == .ready else {
             queue.releaseTag(tag)
             return placement
         }
         building = units.append(tag: tag, sequence: nextUnitSequence)
+        units[building!].stream = stream
         nextUnitSequence += 1
         return .ready
     }
@@ -184,8 +193,9 @@ final class WritePipeline {
     private func seal(_ position: Int) {
         building = nil
         let tag = units[position].tag!
-        let blocks = encoder.seal(sequence: units[position].sequence, stream: .user, storeTag: storeTag, into: queue.buffer(for: tag))
-        let zone = allocator.reserve(blocks, for: .user)
+        let stream = units[position].stream
+        let blocks = encoder.seal(sequence: units[position].sequence, stream: stream, storeTag: storeTag, into: queue.buffer(for: tag))
+        let zone = allocator.reserve(blocks, for: stream)
         units[position].zone = zone
         units[position].blocks = blocks
         do throws(DeviceError) {
@@ -195,6 +205,24 @@ final class WritePipeline {
             queue.releaseTag(tag)
             units[position].outcome = .failed(StoreError(error, during: "appending to zone \(zone)"))
         }
+    }
+
+    /// Resets a zone garbage collection emptied and frees it. Its copies were made durable
+    /// before the reset was queued, so nothing the zone held is lost with it.
+    private func reset(_ zone: Int, for waiter: WriteWaiter) {
+        do throws(DeviceError) {
+            try queue.manage(.reset, ZoneID(zone))
+            allocator.reclaim(zone)
+            engine.withLock { state in
+                state.zoneUsage.reset(zone)
+                state.counters.zoneResets += 1
+                publishZones(to: state)
+            }
+        } catch {
+            if error.code == .zoneOffline || error.code == .zoneReadOnly { allocator.retire(zone) }
+            waiter.failure = StoreError(error, during: "resetting zone \(zone)")
+        }
+        completeAfterEarlierUnits(waiter)
     }
 
     /// An operation with nothing (more) to write is done when every unit before it is.
@@ -238,8 +266,21 @@ final class WritePipeline {
                 retire(position, into: state)
                 units.removeOldest()
             }
-            state.counters.freeZones = allocator.freeCount
-            state.counters.sealedZones = allocator.sealedCount
+            publishZones(to: state)
+        }
+    }
+
+    /// Copies the zones' states into the engine state, where collection and statistics read them.
+    private func publishZones(to state: EngineState) {
+        state.zoneUsage.relocationRoomBytes = Int(allocator.roomBlocks(for: .relocation)) * geometry.blockSize
+        guard allocator.changes != publishedZoneChanges else { return }
+        publishedZoneChanges = allocator.changes
+        state.counters.freeZones = allocator.freeCount
+        state.counters.sealedZones = allocator.sealedCount
+        state.counters.unusableZones = 0
+        for zone in allocator.uses.indices {
+            state.zoneUsage.sealed[zone] = allocator.uses[zone] == .sealed
+            if allocator.uses[zone] == .unusable { state.counters.unusableZones += 1 }
         }
     }
 
@@ -248,7 +289,10 @@ final class WritePipeline {
         if unit.zone >= 0 { allocator.appendFinished(in: unit.zone) }
         switch unit.outcome {
         case let .failed(error):
-            for record in unit.records { record.pending.waiter.failure = record.pending.waiter.failure ?? error }
+            for record in unit.records {
+                record.pending.waiter.failure = record.pending.waiter.failure ?? error
+                if record.pending.flags.contains(.inBatch) { state.failedBatches.insert(record.pending.sequence) }
+            }
         case let .written(address):
             guard geometry.zone(containing: address).rawValue == unit.zone else {
                 let error = StoreError(
@@ -260,6 +304,7 @@ final class WritePipeline {
             state.counters.appends += 1
             state.counters.appendedBytes += unit.blocks * geometry.blockSize
             state.counters.appendedRecords += unit.records.count
+            if unit.stream == .relocation { state.counters.relocatedBytes += unit.blocks * geometry.blockSize }
             for placed in unit.records {
                 let record = placed.pending
                 let retired = RetiredRecord(
@@ -268,6 +313,13 @@ final class WritePipeline {
                         zone: unit.zone, offset: unitOffset + UInt64(placed.valueOffset), storedLength: placed.storedLength,
                         recordFlags: placed.storedFlags),
                     sequence: record.sequence)
+                state.zoneUsage.noteWritten(record.type, zone: unit.zone, sequence: record.sequence)
+                if record.flags.contains(.relocated) {
+                    // A copy made by collection: only a put's copy moves the index.
+                    if let original = record.relocatedFrom { state.applyRelocation(record.key, from: original, to: retired.location) }
+                    continue
+                }
+                if unit.stream == .user { state.counters.userBytes += record.key.count + record.valueRange.count }
                 if record.flags.contains(.inBatch) {
                     record.waiter.batchRecords.append(retired)
                     continue
@@ -277,7 +329,10 @@ final class WritePipeline {
                     count(retired, in: state)
                     state.apply(retired)
                 case .batchCommit:
-                    guard record.waiter.failure == nil else { break }
+                    guard record.waiter.failure == nil else {
+                        state.failedBatches.insert(record.sequence)
+                        break
+                    }
                     state.counters.batches += 1
                     for member in record.waiter.batchRecords {
                         count(member, in: state)
@@ -343,6 +398,7 @@ final class WritePipeline {
                 allocator.retire(zone)
             }
         }
+        engine.withLock { publishZones(to: $0) }
     }
 
     /// After the queue itself failed: fail every operation still in the pipeline.

@@ -28,7 +28,12 @@ struct ZoneAllocator {
     let geometry: DeviceGeometry
     /// Zones that may be open or active at once.
     let activeLimit: Int
-    private(set) var uses: [Use]
+    /// Free zones the user stream leaves to the relocation stream, so garbage collection can
+    /// always copy a victim's live records somewhere and free it.
+    let relocationReserve: Int
+    private(set) var uses: [Use] { didSet { changes &+= 1 } }
+    /// Counts changes to `uses`, so the leader republishes zone states only when they changed.
+    private(set) var changes = 0
     /// Blocks taken from each zone's start: written plus reserved for appends in flight.
     private var takenBlocks: [UInt64]
     private var appendsInFlight: [Int]
@@ -45,6 +50,7 @@ struct ZoneAllocator {
     init(geometry: DeviceGeometry, zones: [ZoneDescriptor], unitBlocks: Int) {
         self.geometry = geometry
         activeLimit = max(1, min(geometry.maxOpenZones ?? geometry.zoneCount, geometry.maxActiveZones ?? geometry.zoneCount))
+        relocationReserve = geometry.zoneCount >= 4 ? 1 : 0
         uses = Array(repeating: .free, count: geometry.zoneCount)
         takenBlocks = Array(repeating: 0, count: geometry.zoneCount)
         appendsInFlight = Array(repeating: 0, count: geometry.zoneCount)
@@ -94,13 +100,19 @@ struct ZoneAllocator {
             streamZone[slot] = nil
             drainIfIdle(zone)
         }
-        guard let next = freeZones.last else { return .deviceFull }
+        let reserve = stream == .relocation ? 0 : relocationReserve
+        guard freeZones.count > reserve, let next = freeZones.last else { return .deviceFull }
         guard activeCount < activeLimit else { return .mustWait }
         freeZones.removeLast()
         uses[next] = .appending(stream)
         streamZone[slot] = next
         activeCount += 1
         return .ready
+    }
+
+    /// Blocks `stream` can still append without taking a free zone.
+    func roomBlocks(for stream: WriteStream) -> UInt64 {
+        streamZone[Int(stream.rawValue)].map(remainingBlocks) ?? 0
     }
 
     /// Takes `blocks` in `stream`'s zone for a sealed unit and returns the zone.
@@ -145,6 +157,16 @@ struct ZoneAllocator {
         sealedCount += 1
         takenBlocks[zone] = geometry.zoneCapacity
         activeCount -= 1
+    }
+
+    /// Garbage collection reset a sealed zone: it is free again, taken after the zones already
+    /// free (spreading writes over the device).
+    mutating func reclaim(_ zone: Int) {
+        guard uses[zone] == .sealed else { return }
+        uses[zone] = .free
+        sealedCount -= 1
+        takenBlocks[zone] = 0
+        freeZones.insert(zone, at: 0)
     }
 
     /// A write to `zone` failed in a way that says the zone is damaged: stop using it.

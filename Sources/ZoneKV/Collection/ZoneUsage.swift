@@ -1,0 +1,59 @@
+/// What each zone holds, as garbage collection needs to know it: bytes of live records, the
+/// range of sequence numbers written to it, and whether it is sealed (a candidate victim).
+/// Kept in `EngineState` under the engine lock.
+struct ZoneUsage {
+    /// Bytes of records the index points at (record header, key and stored value; for a large
+    /// value, its descriptor record only).
+    private(set) var liveBytes: [Int]
+    /// Lowest sequence number of a put in the zone (`UInt64.max` when it holds none): what
+    /// decides whether a tombstone elsewhere still hides something.
+    private(set) var lowestPutSequence: [UInt64]
+    /// Highest sequence number of any record in the zone (0 when none): how old its data is.
+    private(set) var highestSequence: [UInt64]
+    /// Zones full or finished, not being appended to: the ones collection may take.
+    var sealed: [Bool]
+    /// Bytes the relocation stream's zone can still take (0 when it has none).
+    var relocationRoomBytes = 0
+
+    init(zoneCount: Int) {
+        liveBytes = Array(repeating: 0, count: zoneCount)
+        lowestPutSequence = Array(repeating: .max, count: zoneCount)
+        highestSequence = Array(repeating: 0, count: zoneCount)
+        sealed = Array(repeating: false, count: zoneCount)
+    }
+
+    /// Bytes a record takes in its unit.
+    static func recordBytes(_ location: RecordLocation, keyCount: Int) -> Int {
+        AppendUnitFormat.recordHeaderBytes + keyCount + location.storedLength
+    }
+
+    mutating func noteWritten(_ type: RecordType, zone: Int, sequence: UInt64) {
+        if type == .put && sequence < lowestPutSequence[zone] { lowestPutSequence[zone] = sequence }
+        if sequence > highestSequence[zone] { highestSequence[zone] = sequence }
+    }
+
+    mutating func addLive(_ location: RecordLocation, keyCount: Int) {
+        liveBytes[location.zone] += Self.recordBytes(location, keyCount: keyCount)
+    }
+
+    mutating func removeLive(_ location: RecordLocation, keyCount: Int) {
+        liveBytes[location.zone] -= Self.recordBytes(location, keyCount: keyCount)
+    }
+
+    /// The zone was reset: it holds nothing.
+    mutating func reset(_ zone: Int) {
+        liveBytes[zone] = 0
+        lowestPutSequence[zone] = .max
+        highestSequence[zone] = 0
+        sealed[zone] = false
+    }
+
+    /// Whether a zone other than `zone` may hold a put older than `sequence`: then a tombstone
+    /// of that sequence must be kept, or an older value of its key could come back.
+    func olderPutsMayRemain(before sequence: UInt64, outside zone: Int) -> Bool {
+        lowestPutSequence.indices.contains { $0 != zone && lowestPutSequence[$0] < sequence }
+    }
+
+    /// Bytes of live records in all zones.
+    var totalLiveBytes: Int { liveBytes.reduce(0, +) }
+}

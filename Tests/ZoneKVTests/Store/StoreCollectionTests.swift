@@ -1,0 +1,161 @@
+import Foundation
+import Synchronization
+import Testing
+import ZoneKV
+
+/// Garbage collection on a small emulated device: overwritten and deleted data is reclaimed
+/// with Zone Reset, live data is never lost, deleted keys stay deleted, and writes slow down
+/// rather than fail while space can be reclaimed.
+@Suite(.serialized) struct StoreCollectionTests {
+    /// 16 zones of 2 MiB writable (3 MiB each) and 64 KiB appends: collection has work after a
+    /// few megabytes.
+    private static var geometry: EmulatedGeometry {
+        var geometry = StoreUnderTest.geometry
+        geometry.zoneSizeBytes = 3 << 20
+        geometry.zoneCapacityBytes = 2 << 20
+        geometry.zoneCount = 16
+        geometry.maxAppendBytes = 64 << 10
+        return geometry
+    }
+
+    private static var capacityBytes: Int { Int(geometry.zoneCapacityBytes) * geometry.zoneCount }
+
+    /// A value that says which key and version it is, so a reader can check what it got.
+    private static func value(key: Int, version: Int, bytes: Int) -> [UInt8] {
+        var value = [UInt8](repeating: UInt8(truncatingIfNeeded: key &* 31 &+ version), count: bytes)
+        withUnsafeBytes(of: UInt32(key).littleEndian) { value.replaceSubrange(0..<4, with: $0) }
+        withUnsafeBytes(of: UInt32(version).littleEndian) { value.replaceSubrange(4..<8, with: $0) }
+        return value
+    }
+
+    private static func key(_ number: Int) -> [UInt8] { [UInt8]("key-\(number)") }
+
+    @Test func overwritesAtEightyPercentFillRunTenTimesThroughTheDevice() throws {
+        guard StoreUnderTest.isEmulated else { return }
+        var options = StoreUnderTest.options(cacheBytes: 0, geometry: Self.geometry)
+        options.compression = .none
+        let valueBytes = 4000
+        let keys = Self.capacityBytes * 8 / 10 / (valueBytes + 40)
+        try StoreUnderTest.withStore(options: options) { store, path in
+            var versions = [Int](repeating: 0, count: keys)
+            for key in 0..<keys { try store.put(Self.key(key), Self.value(key: key, version: 0, bytes: valueBytes)) }
+            // A reader checks values while zones are collected under it.
+            let stop = Atomic<Bool>(false)
+            let readerFailures = Mutex<[String]>([])
+            let reader = Thread {
+                var number = 0
+                while !stop.load(ordering: .relaxed) {
+                    number = (number &+ 7919) % keys
+                    do {
+                        guard let value = try store.get(Self.key(number)) else {
+                            readerFailures.withLock { $0.append("key \(number) missing") }
+                            continue
+                        }
+                        let version = Int(UInt32(littleEndian: value.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4, as: UInt32.self) }))
+                        if value != Self.value(key: number, version: version, bytes: valueBytes) {
+                            readerFailures.withLock { $0.append("key \(number) has a damaged value") }
+                        }
+                    } catch {
+                        readerFailures.withLock { $0.append("key \(number): \(error)") }
+                    }
+                }
+            }
+            reader.start()
+            var random = SystemRandomNumberGenerator()
+            var written = keys * valueBytes
+            while written < 10 * Self.capacityBytes {
+                let key = Int.random(in: 0..<keys, using: &random)
+                versions[key] += 1
+                try store.put(Self.key(key), Self.value(key: key, version: versions[key], bytes: valueBytes))
+                written += valueBytes
+            }
+            stop.store(true, ordering: .relaxed)
+            while !reader.isFinished { usleep(1000) }
+            let failures = readerFailures.withLock { $0 }
+            #expect(failures.isEmpty, "\(failures.prefix(5))")
+            let statistics = try store.statistics()
+            print(
+                "endurance: \(written >> 20) MiB written to \(Self.capacityBytes >> 20) MiB at 80% fill: write amplification \(statistics.writeAmplification), space amplification \(statistics.spaceAmplification), \(statistics.zoneResets) zone resets, \(statistics.relocatedBytes >> 20) MiB relocated"
+            )
+            #expect(statistics.zoneResets > 0)
+            for key in 0..<keys { #expect(try store.get(Self.key(key)) == Self.value(key: key, version: versions[key], bytes: valueBytes)) }
+            try store.close()
+            let reopened = try Store.open(path, options: options)
+            #expect(reopened.recovery.keys == keys)
+            for key in 0..<keys { #expect(try reopened.get(Self.key(key)) == Self.value(key: key, version: versions[key], bytes: valueBytes)) }
+            try reopened.close()
+        }
+    }
+
+    @Test func aDeletedKeyStaysDeletedAfterItsTombstoneZoneIsCollected() throws {
+        guard StoreUnderTest.isEmulated else { return }
+        var options = StoreUnderTest.options(cacheBytes: 0, geometry: Self.geometry)
+        options.backgroundCollection = false
+        try StoreUnderTest.withStore(options: options) { store, path in
+            // The doomed key sits among data that stays live, so its zone is collected last.
+            try store.put([UInt8]("doomed"), [UInt8]("must not come back"))
+            for number in 0..<600 { try store.put([UInt8]("keeper-\(number)"), randomBytes(3000, seed: UInt64(number) + 1)) }
+            // Its tombstone sits among data that is overwritten at once: that zone goes first.
+            try store.delete([UInt8]("doomed"))
+            for round in 0..<3 {
+                for number in 0..<300 { try store.put([UInt8]("churn-\(number)"), randomBytes(3000, seed: UInt64(round * 1000 + number))) }
+            }
+            var collected = 0
+            while try store.collectGarbage() != nil { collected += 1 }
+            #expect(collected > 0)
+            #expect(try store.get([UInt8]("doomed")) == nil)
+            try store.close()
+            let reopened = try Store.open(path, options: options)
+            #expect(try reopened.get([UInt8]("doomed")) == nil, "a collected tombstone let an older value back")
+            #expect(try reopened.get([UInt8]("keeper-599")) == randomBytes(3000, seed: 600))
+            #expect(try reopened.get([UInt8]("churn-299")) == randomBytes(3000, seed: 2299))
+            try reopened.close()
+        }
+    }
+
+    @Test func batchesAndLargeValuesSurviveTheirZonesBeingCollected() throws {
+        guard StoreUnderTest.isEmulated else { return }
+        var options = StoreUnderTest.options(cacheBytes: 0, geometry: Self.geometry)
+        options.backgroundCollection = false
+        try StoreUnderTest.withStore(options: options) { store, path in
+            var batch = WriteBatch()
+            for number in 0..<40 { batch.put([UInt8]("batch-\(number)"), randomBytes(2000, seed: UInt64(number) + 7)) }
+            batch.put([UInt8]("large"), randomBytes(300_000, seed: 99))
+            try store.write(batch)
+            for round in 0..<4 {
+                for number in 0..<200 { try store.put([UInt8]("churn-\(number)"), randomBytes(3000, seed: UInt64(round * 1000 + number))) }
+            }
+            var collected = 0
+            while try store.collectGarbage() != nil { collected += 1 }
+            #expect(collected > 0)
+            #expect(try store.statistics().relocatedBytes > 0)
+            try store.close()
+            let reopened = try Store.open(path, options: options)
+            #expect(reopened.recovery.incompleteBatches == 0)
+            for number in 0..<40 { #expect(try reopened.get([UInt8]("batch-\(number)")) == randomBytes(2000, seed: UInt64(number) + 7)) }
+            #expect(try reopened.get([UInt8]("large")) == randomBytes(300_000, seed: 99))
+            try reopened.close()
+        }
+    }
+
+    @Test func theDeviceIsFullOnlyWhenLiveDataFillsIt() throws {
+        guard StoreUnderTest.isEmulated else { return }
+        let options = StoreUnderTest.options(cacheBytes: 0, geometry: Self.geometry)
+        try StoreUnderTest.withStore(options: options) { (store: Store, _: String) throws in
+            var written = 0
+            var failure: StoreError?
+            while failure == nil && written < 100_000 {
+                do throws(StoreError) {
+                    try store.put([UInt8]("unique-\(written)"), randomBytes(4000, seed: UInt64(written) + 1))
+                    written += 1
+                } catch {
+                    failure = error
+                }
+            }
+            #expect(failure?.code == .deviceFull)
+            #expect(failure?.message.contains("live data") == true)
+            #expect(written * 4000 > Self.capacityBytes * 3 / 4, "only \(written) values fit")
+            #expect(try store.get([UInt8]("unique-0")) == randomBytes(4000, seed: 1))
+        }
+    }
+}
