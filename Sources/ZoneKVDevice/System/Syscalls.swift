@@ -33,14 +33,20 @@ struct SystemFile: Sendable {
         _ = Glibc.close(descriptor)
     }
 
-    /// Takes an exclusive advisory lock, failing at once with `deviceBusy` if another process holds it.
-    func lockExclusively() throws(DeviceError) {
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+    /// Takes an exclusive advisory lock, failing with `deviceBusy` if another process holds it
+    /// for longer than `patience` seconds. A process that was just killed may hold it a moment
+    /// more: the kernel closes the files its io_uring rings registered asynchronously.
+    func lockExclusively(patience: Double = 2) throws(DeviceError) {
+        let deadline = ContinuousClock.now + .milliseconds(Int(patience * 1000))
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let number = errno
-            if number == EWOULDBLOCK {
+            guard number == EWOULDBLOCK || number == EINTR else {
+                throw DeviceError(systemErrorNumber: number, operation: "lock", path: path, backend: backend)
+            }
+            guard ContinuousClock.now < deadline else {
                 throw DeviceError(.deviceBusy, "\(path) is in use by another process; close it there first")
             }
-            throw DeviceError(systemErrorNumber: number, operation: "lock", path: path, backend: backend)
+            usleep(5_000)
         }
     }
 
