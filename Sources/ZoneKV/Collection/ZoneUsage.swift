@@ -8,8 +8,10 @@ struct ZoneUsage {
     /// Lowest sequence number of a put in the zone (`UInt64.max` when it holds none): what
     /// decides whether a tombstone elsewhere still hides something.
     private(set) var lowestPutSequence: [UInt64]
-    /// Highest sequence number of any record in the zone (0 when none): how old its data is.
-    private(set) var highestSequence: [UInt64]
+    /// The unit sequence number of the zone's newest unit (0 when none). Unit sequence numbers
+    /// follow the order units were written in, copies included (a copy keeps its record's old
+    /// sequence number, so record sequence numbers would make a zone of fresh copies look old).
+    private(set) var newestUnit: [UInt64]
     /// Zones full or finished, not being appended to: the ones collection may take.
     var sealed: [Bool]
     /// Bytes the relocation stream's zone can still take (0 when it has none).
@@ -18,7 +20,7 @@ struct ZoneUsage {
     init(zoneCount: Int) {
         liveBytes = Array(repeating: 0, count: zoneCount)
         lowestPutSequence = Array(repeating: .max, count: zoneCount)
-        highestSequence = Array(repeating: 0, count: zoneCount)
+        newestUnit = Array(repeating: 0, count: zoneCount)
         sealed = Array(repeating: false, count: zoneCount)
     }
 
@@ -27,9 +29,10 @@ struct ZoneUsage {
         AppendUnitFormat.recordHeaderBytes + keyCount + location.storedLength
     }
 
-    mutating func noteWritten(_ type: RecordType, zone: Int, sequence: UInt64) {
+    /// Notes a record of unit `unitSequence` written to `zone`.
+    mutating func noteWritten(_ type: RecordType, zone: Int, sequence: UInt64, unitSequence: UInt64) {
         if type == .put && sequence < lowestPutSequence[zone] { lowestPutSequence[zone] = sequence }
-        if sequence > highestSequence[zone] { highestSequence[zone] = sequence }
+        if unitSequence > newestUnit[zone] { newestUnit[zone] = unitSequence }
     }
 
     mutating func addLive(_ location: RecordLocation, keyCount: Int) {
@@ -44,7 +47,7 @@ struct ZoneUsage {
     mutating func reset(_ zone: Int) {
         liveBytes[zone] = 0
         lowestPutSequence[zone] = .max
-        highestSequence[zone] = 0
+        newestUnit[zone] = 0
         sealed[zone] = false
     }
 

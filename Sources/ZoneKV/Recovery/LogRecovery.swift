@@ -142,7 +142,9 @@ enum LogRecovery {
             case .storeHeader, .batchCommit, .valueChunk: break
             }
         }
-        for record in found { state.zoneUsage.noteWritten(record.type, zone: record.location.zone, sequence: record.sequence) }
+        for record in found {
+            state.zoneUsage.noteWritten(record.type, zone: record.location.zone, sequence: record.sequence, unitSequence: record.unitSequence)
+        }
         var position = 0
         while position < found.count {
             let record = found[position]

@@ -313,7 +313,7 @@ final class WritePipeline {
                         zone: unit.zone, offset: unitOffset + UInt64(placed.valueOffset), storedLength: placed.storedLength,
                         recordFlags: placed.storedFlags),
                     sequence: record.sequence)
-                state.zoneUsage.noteWritten(record.type, zone: unit.zone, sequence: record.sequence)
+                state.zoneUsage.noteWritten(record.type, zone: unit.zone, sequence: record.sequence, unitSequence: unit.sequence)
                 if record.flags.contains(.relocated) {
                     // A copy made by collection: only a put's copy moves the index.
                     if let original = record.relocatedFrom { state.applyRelocation(record.key, from: original, to: retired.location) }
