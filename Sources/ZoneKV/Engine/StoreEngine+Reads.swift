@@ -13,9 +13,10 @@ extension StoreEngine {
     /// in parallel).
     func get(_ key: [UInt8]) throws(StoreError) -> [UInt8]? {
         try checkKey(key)
-        engine.withLock { $0.counters.gets += 1 }
+        var isFirstAttempt = true
         while true {
-            if case let .answered(value) = try attemptGet(key) { return value }
+            if case let .answered(value) = try attemptGet(key, counting: isFirstAttempt) { return value }
+            isFirstAttempt = false
         }
     }
 
@@ -26,8 +27,10 @@ extension StoreEngine {
         case moved
     }
 
-    private func attemptGet(_ key: [UInt8]) throws(StoreError) -> GetAttempt {
+    /// One look at cache and index, then the device; `counting` counts the get (once per get).
+    private func attemptGet(_ key: [UInt8], counting: Bool) throws(StoreError) -> GetAttempt {
         let lookup = engine.withLock { state -> Lookup in
+            if counting { state.counters.gets += 1 }
             if let value = state.cache.value(forKey: key) { return .cached(value) }
             guard let entry = state.index.entry(for: key) else { return .missing }
             return .onDevice(entry, indexChanges: state.index.changes)
