@@ -13,56 +13,51 @@ extension StoreEngine {
     /// in parallel).
     func get(_ key: [UInt8]) throws(StoreError) -> [UInt8]? {
         try checkKey(key)
-        var isFirstAttempt = true
+        var isFirstLook = true
         while true {
-            if case let .answered(value) = try attemptGet(key, counting: isFirstAttempt) { return value }
-            isFirstAttempt = false
+            let counting = isFirstLook
+            let lookup = engine.withLock { state -> Lookup in
+                if counting { state.counters.gets += 1 }
+                if let value = state.cache.value(forKey: key) { return .cached(value) }
+                guard let entry = state.index.entry(for: key) else { return .missing }
+                return .onDevice(entry, indexChanges: state.index.changes)
+            }
+            isFirstLook = false
+            switch lookup {
+            case .missing:
+                return nil
+            case let .cached(value):
+                return value
+            case let .onDevice(entry, indexChanges):
+                if let value = try read(key, at: entry, indexChanges: indexChanges) { return value }
+            }
         }
     }
 
-    private enum GetAttempt {
-        case answered([UInt8]?)
-        /// Garbage collection moved the record while it was read (its zone may be reset and
-        /// written again): look again.
-        case moved
-    }
-
-    /// One look at cache and index, then the device; `counting` counts the get (once per get).
-    private func attemptGet(_ key: [UInt8], counting: Bool) throws(StoreError) -> GetAttempt {
-        let lookup = engine.withLock { state -> Lookup in
-            if counting { state.counters.gets += 1 }
-            if let value = state.cache.value(forKey: key) { return .cached(value) }
-            guard let entry = state.index.entry(for: key) else { return .missing }
-            return .onDevice(entry, indexChanges: state.index.changes)
-        }
-        switch lookup {
-        case .missing:
-            return .answered(nil)
-        case let .cached(value):
-            return .answered(value)
-        case let .onDevice(entry, indexChanges):
-            let location = entry.location
-            let request = RecordRequest(location: location, key: key, type: .put, sequence: entry.sequence)
-            let value: [UInt8]
-            do throws(StoreError) {
-                value = try reads.withQueue { queue throws(StoreError) in
-                    location.isLargeValue ? try reader.readLargeValue(request, on: queue) : try reader.read(request, on: queue)
-                }
-            } catch {
-                if engine.withLock({ $0.index.entry(for: key)?.location }) != location { return .moved }
-                throw error
+    /// Reads the value `entry` locates, or returns `nil` if garbage collection moved the
+    /// record while it was read (its zone may be reset and written again): look again.
+    private func read(_ key: [UInt8], at entry: IndexEntry, indexChanges: UInt64) throws(StoreError) -> [UInt8]? {
+        let location = entry.location
+        let request = RecordRequest(location: location, key: key, type: .put, sequence: entry.sequence)
+        let value: [UInt8]
+        do throws(StoreError) {
+            value = try reads.withQueue { queue throws(StoreError) in
+                location.isLargeValue ? try reader.readLargeValue(request, on: queue) : try reader.read(request, on: queue)
             }
-            engine.withLock { state in
-                state.counters.deviceReads += 1
-                // Cached only if no newer write to the key took effect while it was read (if the
-                // index did not change at all, there is no need to look).
-                let admitted = !location.isLargeValue && key.withUnsafeBytes { state.cache.admits($0) }
-                if admitted && (state.index.changes == indexChanges || state.index.entry(for: key)?.location == location) {
-                    state.cache.insert(value, forKey: key)
-                }
-            }
-            return .answered(value)
+        } catch {
+            if engine.withLock({ $0.index.entry(for: key)?.location }) != location { return nil }
+            throw error
         }
+        engine.withLock { state in
+            state.counters.deviceReads += 1
+            // Cached only if no newer write to the key took effect while it was read (if the
+            // index did not change at all, there is no need to look).
+            let admitted = !location.isLargeValue && key.withUnsafeBytes { state.cache.admits($0) }
+            if admitted && (state.index.changes == indexChanges || state.index.entry(for: key)?.location == location) {
+                state.cache.insert(value, forKey: key)
+            }
+        }
+        return value
     }
 
     /// Whether the store holds `key` (the index alone answers: no I/O).
