@@ -104,9 +104,7 @@ final class ValueCache {
         let hash = key.withUnsafeBytes { KeyHash.of($0) }
         if let slot = slotByHash.slot(for: hash) {
             if nodes[Int(slot)].key == key {
-                storedBytes += value.count - nodes[Int(slot)].value.count
-                nodes[Int(slot)].value = value
-                while storedBytes > budget { evictOne() }
+                replaceValue(in: slot, with: value)
                 return
             }
             unlink(slot)  // another key with the same hash: it gives way
@@ -142,6 +140,11 @@ final class ValueCache {
             unlink(slot)
             return
         }
+        replaceValue(in: slot, with: value)
+    }
+
+    /// Gives a cached key a new value (within the share of the budget one value may take).
+    private func replaceValue(in slot: Int32, with value: [UInt8]) {
         storedBytes += value.count - nodes[Int(slot)].value.count
         nodes[Int(slot)].value = value
         while storedBytes > budget { evictOne() }

@@ -18,8 +18,9 @@ public struct CollectionSummary: Hashable, Sendable {
 /// finding both is harmless. The index moves to a copy only where it still points at the
 /// original, so a write made meanwhile wins.
 extension StoreEngine {
-    /// Collects the zone with the best cost-benefit score, if one has enough garbage. Collections run one at a time; a caller that finds one running waits for it
-    /// and returns its result. Returns `nil` when there was nothing worth collecting.
+    /// Collects the zone with the best cost-benefit score, if one has enough garbage.
+    /// Collections run one at a time; a caller that finds one running waits for it and returns
+    /// its result. Returns `nil` when there was nothing worth collecting.
     @discardableResult
     func collectGarbage() throws(StoreError) -> CollectionSummary? {
         switch collectionGate.enter() {
@@ -73,7 +74,7 @@ extension StoreEngine {
         var value: [UInt8]
         /// For a put, where the original is.
         var original: RecordLocation?
-        var bytes: Int { AppendUnitFormat.recordHeaderBytes + key.count + value.count }
+        var bytes: Int { AppendUnitFormat.recordBytes(keyCount: key.count, valueCount: value.count) }
     }
 
     private struct Plan {
@@ -153,9 +154,13 @@ extension StoreEngine {
         for key in plan.chunkKeys where plan.largeValues[key] == nil {
             guard let entry = engine.withLock({ $0.index.entry(for: key) }), entry.location.isLargeValue else { continue }
             let request = RecordRequest(location: entry.location, key: key, type: .put, sequence: entry.sequence)
-            guard let descriptorBytes = try? reads.withQueue({ queue throws(StoreError) in try reader.read(request, on: queue) }),
-                let descriptor = LargeValueDescriptor(decoding: descriptorBytes)
-            else { continue }  // overwritten meanwhile
+            let descriptor: LargeValueDescriptor
+            do throws(StoreError) {
+                descriptor = try reads.withQueue { queue throws(StoreError) in try reader.readDescriptor(request, on: queue) }
+            } catch {
+                if !indexStillPoints(key, at: entry.location) { continue }  // overwritten meanwhile
+                throw error
+            }
             if descriptor.chunks.contains(where: { $0.zone == zone }) { plan.largeValues[key] = entry }
         }
         for (key, entry) in plan.largeValues {
@@ -165,7 +170,7 @@ extension StoreEngine {
                 value = try reads.withQueue { queue throws(StoreError) in try reader.readLargeValue(request, on: queue) }
             } catch {
                 // Overwritten or deleted since the survey (its zone may even be gone): nothing to keep.
-                if engine.withLock({ $0.index.entry(for: key)?.location }) != entry.location { continue }
+                if !indexStillPoints(key, at: entry.location) { continue }
                 throw error
             }
             let descriptor = try writeChunks(of: value, key: key, stream: .relocation)

@@ -1,6 +1,6 @@
-/// What each zone holds, as garbage collection needs to know it: bytes of live records, the
-/// range of sequence numbers written to it, and whether it is sealed (a candidate victim).
-/// Kept in `EngineState` under the engine lock.
+/// What each zone holds, as garbage collection needs to know it: bytes of live records, its
+/// oldest put, its newest unit, and whether it is sealed (a candidate victim). Kept in
+/// `EngineState` under the engine lock.
 struct ZoneUsage {
     /// Bytes of records the index points at (record header, key and stored value; for a large
     /// value, its descriptor record only).
@@ -26,7 +26,7 @@ struct ZoneUsage {
 
     /// Bytes a record takes in its unit.
     static func recordBytes(_ location: RecordLocation, keyCount: Int) -> Int {
-        AppendUnitFormat.recordHeaderBytes + keyCount + location.storedLength
+        AppendUnitFormat.recordBytes(keyCount: keyCount, valueCount: location.storedLength)
     }
 
     /// Notes a record of unit `unitSequence` written to `zone`.

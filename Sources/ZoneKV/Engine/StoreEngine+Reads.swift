@@ -45,7 +45,7 @@ extension StoreEngine {
                 location.isLargeValue ? try reader.readLargeValue(request, on: queue) : try reader.read(request, on: queue)
             }
         } catch {
-            if engine.withLock({ $0.index.entry(for: key)?.location }) != location { return nil }
+            if !indexStillPoints(key, at: location) { return nil }
             throw error
         }
         engine.withLock { state in
@@ -58,6 +58,13 @@ extension StoreEngine {
             }
         }
         return value
+    }
+
+    /// Whether the index still points `key` at `location`. A read that failed where it no
+    /// longer does raced a write or a collection (which may have reset the zone under it),
+    /// and is no sign of damage.
+    func indexStillPoints(_ key: [UInt8], at location: RecordLocation) -> Bool {
+        engine.withLock { $0.index.entry(for: key)?.location == location }
     }
 
     /// Whether the store holds `key` (the index alone answers: no I/O).

@@ -135,9 +135,8 @@ final class StoreEngine: Sendable {
             report.nextSequence = 1
             report.nextUnitSequence = 1
         }
+        // The pipeline publishes the allocator's zone counts to the state as it starts.
         let allocator = ZoneAllocator(geometry: geometry, zones: report.zones, unitBlocks: unitBytes / geometry.blockSize)
-        state.counters.freeZones = allocator.freeCount
-        state.counters.sealedZones = allocator.sealedCount
         let engine = Guarded(state)
         let pipeline = WritePipeline(
             queue: queue, unitBytes: unitBytes, allocator: allocator, engine: engine,

@@ -52,12 +52,17 @@ struct RecordReader {
         return try result.get()
     }
 
-    /// Reads a large value: its descriptor names the chunks, read up to the queue's depth at a time.
-    func readLargeValue(_ request: RecordRequest, on queue: DeviceQueue) throws(StoreError) -> [UInt8] {
-        let descriptorBytes = try read(request, on: queue)
-        guard let descriptor = LargeValueDescriptor(decoding: descriptorBytes) else {
+    /// Reads the descriptor of a large value (the record `request` names).
+    func readDescriptor(_ request: RecordRequest, on queue: DeviceQueue) throws(StoreError) -> LargeValueDescriptor {
+        guard let descriptor = LargeValueDescriptor(decoding: try read(request, on: queue)) else {
             throw StoreError(.corruption, "the large-value descriptor at zone \(request.location.zone) byte \(request.location.offset) is damaged")
         }
+        return descriptor
+    }
+
+    /// Reads a large value: its descriptor names the chunks, read up to the queue's depth at a time.
+    func readLargeValue(_ request: RecordRequest, on queue: DeviceQueue) throws(StoreError) -> [UInt8] {
+        let descriptor = try readDescriptor(request, on: queue)
         var failure: StoreError?
         let value = [UInt8](unsafeUninitializedCapacity: descriptor.valueBytes) { target, initialized in
             var starts: [Int] = []
