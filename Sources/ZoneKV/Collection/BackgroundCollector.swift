@@ -7,6 +7,7 @@ import Synchronization
 /// collects one zone at a time, through the same gate as writers that need room.
 final class BackgroundCollector: Sendable {
     private let lowWatermark: Int
+    private let started = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
     private let exited = DispatchSemaphore(value: 0)
     private static let checkInterval = DispatchTimeInterval.milliseconds(10)
@@ -19,6 +20,7 @@ final class BackgroundCollector: Sendable {
     /// (Not a weak reference: one would give the engine a side table, making every retain and
     /// release of it, one per store call, take the slow path: 60 ns more per cached get.)
     func start(for engine: StoreEngine) {
+        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let thread = Thread { [self] in
             self.run(engine)
             self.exited.signal()
@@ -27,9 +29,9 @@ final class BackgroundCollector: Sendable {
         thread.start()
     }
 
-    /// Stops the thread, after the collection it may be running.
+    /// Stops the thread, after the collection it may be running (if it was ever started).
     func stop() {
-        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard !stopping.exchange(true, ordering: .acquiringAndReleasing), started.load(ordering: .acquiring) else { return }
         exited.wait()
     }
 
