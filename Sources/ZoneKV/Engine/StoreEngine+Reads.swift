@@ -29,14 +29,15 @@ extension StoreEngine {
             case let .cached(value):
                 return value
             case let .onDevice(entry, indexChanges):
-                if let value = try read(key, at: entry, indexChanges: indexChanges) { return value }
+                if let value = try readValue(of: key, at: entry, indexChanges: indexChanges) { return value }
             }
         }
     }
 
     /// Reads the value `entry` locates, or returns `nil` if garbage collection moved the
     /// record while it was read (its zone may be reset and written again): look again.
-    private func read(_ key: [UInt8], at entry: IndexEntry, indexChanges: UInt64) throws(StoreError) -> [UInt8]? {
+    /// `indexChanges`: the index's change count when `entry` was looked up.
+    func readValue(of key: [UInt8], at entry: IndexEntry, indexChanges: UInt64) throws(StoreError) -> [UInt8]? {
         let location = entry.location
         let request = RecordRequest(location: location, key: key, type: .put, sequence: entry.sequence)
         let value: [UInt8]

@@ -203,7 +203,9 @@ extension StoreOpenErrorTests {
         noAppends.appendsInFlight = 0
         var negativeThreshold = StoreUnderTest.options()
         negativeThreshold.compression = .lz4(minimumBytes: -5)
-        for options in [negativeCache, noAppends, negativeThreshold] {
+        var noCollectionWatermark = StoreUnderTest.options()
+        noCollectionWatermark.collectionFreeZones = 0
+        for options in [negativeCache, noAppends, negativeThreshold, noCollectionWatermark] {
             #expect(openingError(path, options)?.code == .invalidOption, "options \(options)")
         }
     }
