@@ -268,16 +268,7 @@ import Testing
         guard StoreUnderTest.isEmulated else { return }
         let options = StoreUnderTest.options(cacheBytes: 0, geometry: Self.geometry)
         try StoreUnderTest.withStore(options: options) { (store: Store, _: String) throws in
-            var written = 0
-            var failure: StoreError?
-            while failure == nil && written < 100_000 {
-                do throws(StoreError) {
-                    try store.put([UInt8]("unique-\(written)"), randomBytes(4000, seed: UInt64(written) + 1))
-                    written += 1
-                } catch {
-                    failure = error
-                }
-            }
+            let (written, failure) = StoreUnderTest.putUntilFailure(store, prefix: "unique", valueBytes: 4000, limit: 100_000)
             #expect(failure?.code == .deviceFull)
             #expect(failure?.message.contains("live data") == true)
             #expect(written * 4000 > Self.capacityBytes * 3 / 4, "only \(written) values fit")

@@ -7,12 +7,7 @@ import ZoneKV
 @Suite(.serialized) struct StoreOpenErrorTests {
     /// Why opening a store on `path` fails, or `nil` (and the store closed again) if it opens.
     private func openingError(_ path: String, _ options: StoreOptions = StoreUnderTest.options()) -> StoreError? {
-        do throws(StoreError) {
-            try Store.open(path, options: options).close()
-            return nil
-        } catch {
-            return error
-        }
+        StoreUnderTest.failure { () throws(StoreError) in try Store.open(path, options: options).close() }
     }
 
     @Test func openingWithoutCreatingNeedsAStore() throws {
@@ -58,12 +53,7 @@ import ZoneKV
 
     /// Why formatting `path` (without erasing foreign data) fails, or `nil` if it formats.
     private func formattingError(_ path: String) -> StoreError? {
-        do throws(StoreError) {
-            try Store.format(path, options: StoreUnderTest.options()).close()
-            return nil
-        } catch {
-            return error
-        }
+        StoreUnderTest.failure { () throws(StoreError) in try Store.format(path, options: StoreUnderTest.options()).close() }
     }
 
     @Test func anotherFormatVersionIsRefusedByName() throws {
@@ -117,16 +107,7 @@ import ZoneKV
         geometry.zoneSizeBytes = 1 << 20
         geometry.zoneCapacityBytes = 1 << 20
         try StoreUnderTest.withStore(options: StoreUnderTest.options(geometry: geometry)) { store, path in
-            var written = 0
-            var failure: StoreError?
-            while failure == nil && written < 10_000 {
-                do throws(StoreError) {
-                    try store.put([UInt8]("key-\(written)"), randomBytes(2000, seed: UInt64(written) + 1))
-                    written += 1
-                } catch {
-                    failure = error
-                }
-            }
+            let (written, failure) = StoreUnderTest.putUntilFailure(store, prefix: "key", valueBytes: 2000, limit: 10_000)
             #expect(failure?.code == .deviceFull)
             #expect(failure?.message.contains("full") == true)
             #expect(written > 500)

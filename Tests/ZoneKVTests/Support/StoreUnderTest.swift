@@ -52,6 +52,30 @@ enum StoreUnderTest {
 
     /// Whether the tests run on a real device (tests that need the emulator's controls skip).
     static var isEmulated: Bool { realDevice == nil }
+
+    /// The error `body` throws, or `nil` if it returns.
+    static func failure(of body: () throws(StoreError) -> Void) -> StoreError? {
+        do throws(StoreError) {
+            try body()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Puts `key-N` = `randomBytes(valueBytes, seed: N + 1)` for N = 0, 1, ... until a put
+    /// fails or `limit` are written; returns how many were written and the failure.
+    static func putUntilFailure(_ store: Store, prefix: String, valueBytes: Int, limit: Int) -> (written: Int, failure: StoreError?) {
+        var written = 0
+        var failure: StoreError?
+        while failure == nil && written < limit {
+            failure = Self.failure { () throws(StoreError) in
+                try store.put([UInt8]("\(prefix)-\(written)"), randomBytes(valueBytes, seed: UInt64(written) + 1))
+            }
+            if failure == nil { written += 1 }
+        }
+        return (written, failure)
+    }
 }
 
 extension Array where Element == UInt8 {
