@@ -23,15 +23,7 @@ extension StoreEngine {
     /// its result. Returns `nil` when there was nothing worth collecting.
     @discardableResult
     func collectGarbage() throws(StoreError) -> CollectionSummary? {
-        switch collectionGate.enter() {
-        case let .finishedElsewhere(summary):
-            return summary
-        case .entered:
-            var summary: CollectionSummary?
-            defer { collectionGate.leave(with: summary) }
-            summary = try collectOneZone()
-            return summary
-        }
+        try collectionGate.run { () throws(StoreError) in try collectOneZone() }
     }
 
     private func collectOneZone() throws(StoreError) -> CollectionSummary? {
@@ -104,10 +96,10 @@ extension StoreEngine {
         // Slices much smaller make contention frequent: at 32 records the p99 of gets beside
         // collection went from 10 to 80 us. Each decision stands on its own: a write that
         // lands between two slices makes a copy redundant, never wrong.
-        let records = ownUnits.flatMap(\.records)
+        let records = ownUnits.flatMap { unit in unit.records.map { (record: $0, unitSequence: unit.sequence) } }
         for sliceStart in stride(from: 0, to: records.count, by: Self.recordsPerLockHold) {
             engine.withLock { state in
-                for record in records[sliceStart..<min(sliceStart + Self.recordsPerLockHold, records.count)] {
+                for (record, unitSequence) in records[sliceStart..<min(sliceStart + Self.recordsPerLockHold, records.count)] {
                     let key = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[record.key]))
                     let stored = UnsafeRawBufferPointer(rebasing: bytes[record.value])
                     if record.flags.contains(.inBatch) && state.failedBatches.contains(record.sequence) { continue }
@@ -125,9 +117,11 @@ extension StoreEngine {
                                 Copy(type: .put, flags: copyFlags, sequence: record.sequence, key: key, value: [UInt8](stored), original: location))
                         }
                     case .delete:
-                        // Needed while the key is deleted and an older put of it may remain.
+                        // Needed while the key is deleted and an older put of it may remain, or
+                        // while a checkpoint taken before it may name the deleted value.
                         guard state.index.entry(for: key) == nil,
                             state.zoneUsage.olderPutsMayRemain(before: record.sequence, outside: zone)
+                                || unitSequence >= state.checkpoints.oldestReplayFromUnit
                         else { continue }
                         plan.copies.append(Copy(type: .delete, flags: copyFlags, sequence: record.sequence, key: key, value: [], original: nil))
                     case .batchCommit:
@@ -137,6 +131,8 @@ extension StoreEngine {
                             Copy(type: .batchCommit, flags: copyFlags, sequence: record.sequence, key: [], value: [UInt8](stored), original: nil))
                     case .valueChunk:
                         if state.index.entry(for: key)?.location.isLargeValue == true { plan.chunkKeys.insert(key) }
+                    case .checkpointPiece, .checkpointCommit:
+                        continue  // metadata zones are never collected
                     case .storeHeader:
                         plan.copies.append(
                             Copy(type: .storeHeader, flags: copyFlags, sequence: record.sequence, key: [], value: [UInt8](stored), original: nil))

@@ -12,6 +12,9 @@ struct ZoneUsage {
     /// follow the order units were written in, copies included (a copy keeps its record's old
     /// sequence number, so record sequence numbers would make a zone of fresh copies look old).
     private(set) var newestUnit: [UInt64]
+    /// The id of the newest checkpoint with units in the zone (0 when none). Such metadata
+    /// zones are never collected: a newer checkpoint frees them once it is durable.
+    private(set) var checkpoint: [UInt64]
     /// Zones full or finished, not being appended to: the ones collection may take.
     var sealed: [Bool]
     /// Bytes the relocation stream's zone can still take (0 when it has none).
@@ -21,6 +24,7 @@ struct ZoneUsage {
         liveBytes = Array(repeating: 0, count: zoneCount)
         lowestPutSequence = Array(repeating: .max, count: zoneCount)
         newestUnit = Array(repeating: 0, count: zoneCount)
+        checkpoint = Array(repeating: 0, count: zoneCount)
         sealed = Array(repeating: false, count: zoneCount)
     }
 
@@ -29,10 +33,23 @@ struct ZoneUsage {
         AppendUnitFormat.recordBytes(keyCount: keyCount, valueCount: location.storedLength)
     }
 
-    /// Notes a record of unit `unitSequence` written to `zone`.
+    /// Notes a record of unit `unitSequence` written to `zone`. A checkpoint's records carry
+    /// the checkpoint's id as their sequence number.
     mutating func noteWritten(_ type: RecordType, zone: Int, sequence: UInt64, unitSequence: UInt64) {
         if type == .put && sequence < lowestPutSequence[zone] { lowestPutSequence[zone] = sequence }
+        if type.isCheckpoint && sequence > checkpoint[zone] { checkpoint[zone] = sequence }
         if unitSequence > newestUnit[zone] { newestUnit[zone] = unitSequence }
+    }
+
+    /// Sets what a checkpoint recorded for a zone whose units before the cut are not read again.
+    mutating func restore(zone: Int, lowestPutSequence: UInt64, newestUnit: UInt64) {
+        self.lowestPutSequence[zone] = lowestPutSequence
+        self.newestUnit[zone] = newestUnit
+    }
+
+    /// Sealed metadata zones holding only checkpoints older than `id`.
+    func checkpointZones(olderThan id: UInt64) -> [Int] {
+        checkpoint.indices.filter { checkpoint[$0] != 0 && checkpoint[$0] < id && sealed[$0] }
     }
 
     mutating func addLive(_ location: RecordLocation, keyCount: Int) {
@@ -48,6 +65,7 @@ struct ZoneUsage {
         liveBytes[zone] = 0
         lowestPutSequence[zone] = .max
         newestUnit[zone] = 0
+        checkpoint[zone] = 0
         sealed[zone] = false
     }
 

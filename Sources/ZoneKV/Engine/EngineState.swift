@@ -8,6 +8,7 @@ final class EngineState {
     /// Sequence numbers of batches that failed or were found incomplete: their records on the
     /// device are garbage, never to be copied by collection.
     var failedBatches: Set<UInt64> = []
+    var checkpoints = CheckpointHistory()
 
     init(cacheBytes: Int, zoneCount: Int) {
         cache = ValueCache(budget: cacheBytes)
@@ -47,7 +48,7 @@ final class EngineState {
             applyPut(record.key, at: record.location, sequence: record.sequence, value: record.location.isLargeValue ? nil : record.value)
         case .delete:
             applyDelete(record.key)
-        case .batchCommit, .valueChunk, .storeHeader:
+        case .batchCommit, .valueChunk, .storeHeader, .checkpointPiece, .checkpointCommit:
             break
         }
     }
@@ -74,6 +75,9 @@ struct EngineCounters {
     var relocatedBytes = 0
     var zoneResets = 0
     var collections = 0
+    /// Checkpoints written since the store opened, and their bytes (whole blocks).
+    var checkpoints = 0
+    var checkpointBytes = 0
     /// Zones free and sealed, as the write leader last saw them.
     var freeZones = 0
     var sealedZones = 0

@@ -1,3 +1,5 @@
+import Foundation
+
 extension StoreEngine {
     /// Where a key's value is, as one look at the index (and cache) finds it.
     private enum Lookup {
@@ -165,7 +167,9 @@ extension StoreEngine {
                 sealedZones: counters.sealedZones, unusableZones: counters.unusableZones, zones: device.geometry.zoneCount,
                 zoneCapacityBytes: Int(device.geometry.zoneCapacity) * device.geometry.blockSize, userBytes: counters.userBytes,
                 liveBytes: state.zoneUsage.totalLiveBytes, collections: counters.collections,
-                relocatedBytes: counters.relocatedBytes, zoneResets: counters.zoneResets)
+                relocatedBytes: counters.relocatedBytes, zoneResets: counters.zoneResets, checkpoints: counters.checkpoints,
+                checkpointBytes: counters.checkpointBytes,
+                checkpointAge: state.checkpoints.newest.map { max(0, Date().timeIntervalSince1970 - Double($0.cutTime) / 1e9) })
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The store's machinery behind a `Store` handle: the device, the index and cache, group
 /// commit and the read queues. The handle drops its engine at close, and the device is released
 /// once the last operation still using the engine returns.
@@ -18,19 +20,23 @@ final class StoreEngine: Sendable {
     let writes: GroupCommit
     let reads: ReadQueuePool
     let reader: RecordReader
-    /// The tag of this store's units (others on the device are an older store's).
-    let storeTag: UInt32
-    let collectionGate = CollectionGate()
-    let backgroundCollector: BackgroundCollector?
+    /// Which store this is: its units carry the tag (others on the device are an older store's).
+    let identity: StoreIdentity
+    var storeTag: UInt32 { identity.tag }
+    /// When the store was opened (what schedules a first checkpoint by time).
+    let openedAt = Date()
+    let collectionGate = SingleFlight<CollectionSummary>()
+    let checkpointGate = SingleFlight<CheckpointSummary>()
+    let maintenance: MaintenanceThread?
 
     private init(
         path: String, device: ZonedDevice, options: StoreOptions, unitBytes: Int, engine: Guarded<EngineState>,
-        writes: GroupCommit, recovery: RecoverySummary, storeTag: UInt32
+        writes: GroupCommit, recovery: RecoverySummary, identity: StoreIdentity
     ) {
-        self.storeTag = storeTag
-        backgroundCollector =
-            options.backgroundCollection
-            ? BackgroundCollector(lowWatermark: options.collectionFreeZones ?? max(2, device.geometry.zoneCount / 16)) : nil
+        self.identity = identity
+        maintenance = MaintenanceThread(
+            collectionFreeZones: options.backgroundCollection ? options.collectionFreeZones ?? max(2, device.geometry.zoneCount / 16) : nil,
+            checkpoints: options.checkpointAfterBytes != nil || options.checkpointAfterSeconds != nil)
         self.path = path
         self.device = device
         self.options = options
@@ -112,9 +118,11 @@ final class StoreEngine: Sendable {
         } catch {
             throw StoreError(error, during: "setting up the write queue")
         }
-        var state = EngineState(cacheBytes: options.cacheBytes, zoneCount: geometry.zoneCount)
         let recoveryStart = ContinuousClock.now
-        var report = try formatting ? survey(queue) : LogRecovery.recover(on: queue, into: state)
+        var (report, state) =
+            try formatting
+            ? survey(queue, unitBytes: unitBytes)
+            : LogRecovery.recover(on: queue, cacheBytes: options.cacheBytes, unitBytes: unitBytes, usingCheckpoints: !options.rebuildIndexFromLog)
         let recoveryTime = ContinuousClock.now - recoveryStart
         let creating = formatting || report.deviceIsEmpty
         if creating && !formatting && options.creation == .openExisting {
@@ -134,9 +142,11 @@ final class StoreEngine: Sendable {
             identity = StoreIdentity.new(after: report.identity, geometry: fingerprint)
             report.nextSequence = 1
             report.nextUnitSequence = 1
+            report.streams = []
         }
         // The pipeline publishes the allocator's zone counts to the state as it starts.
-        let allocator = ZoneAllocator(geometry: geometry, zones: report.zones, unitBlocks: unitBytes / geometry.blockSize)
+        let allocator = ZoneAllocator(
+            geometry: geometry, zones: report.zones, unitBlocks: unitBytes / geometry.blockSize, streams: report.streams)
         let engine = Guarded(state)
         let pipeline = WritePipeline(
             queue: queue, unitBytes: unitBytes, allocator: allocator, engine: engine,
@@ -145,37 +155,45 @@ final class StoreEngine: Sendable {
         let summary = RecoverySummary(
             keys: state.index.count, units: report.units, records: report.records, skippedBlocks: report.skippedBlocks,
             incompleteBatches: report.incompleteBatches, formerStoreRecords: report.foreignRecords, created: creating,
-            seconds: Double(recoveryTime.components.seconds) + Double(recoveryTime.components.attoseconds) / 1e18)
+            seconds: Double(recoveryTime.components.seconds) + Double(recoveryTime.components.attoseconds) / 1e18,
+            checkpointID: report.checkpoint?.id, skippedCheckpoints: report.skippedCheckpoints)
         let store = StoreEngine(
             path: device.path, device: device, options: options, unitBytes: unitBytes, engine: engine, writes: writes,
-            recovery: summary, storeTag: identity.tag)
+            recovery: summary, identity: identity)
         if creating { try store.writeStoreHeader(identity) }
-        store.backgroundCollector?.start(for: store)
+        store.maintenance?.start(for: store)
         return store
     }
 
     /// What a device about to be formatted holds: its zones, and the newest store identity on
     /// it (so the new store's generation follows it). Foreign data is no obstacle to a format.
-    private static func survey(_ queue: DeviceQueue) throws(StoreError) -> LogRecovery.Report {
+    private static func survey(_ queue: DeviceQueue, unitBytes: Int) throws(StoreError) -> (LogRecovery.Report, EngineState) {
+        let empty = EngineState(cacheBytes: 0, zoneCount: queue.geometry.zoneCount)
         do throws(StoreError) {
-            return try LogRecovery.recover(on: queue, into: EngineState(cacheBytes: 0, zoneCount: queue.geometry.zoneCount))
+            return try LogRecovery.recover(on: queue, cacheBytes: 0, unitBytes: unitBytes)
         } catch where error.code == .notAStore || error.code == .unsupportedFormat {
             do throws(DeviceError) {
-                return LogRecovery.Report(zones: try queue.reportZones())
+                return (LogRecovery.Report(zones: try queue.reportZones()), empty)
             } catch {
                 throw StoreError(error, during: "reporting zones")
             }
         }
     }
 
-    /// Makes every acknowledged write durable, then refuses further writes.
+    /// Makes every acknowledged write durable, writes a checkpoint (when asked to and anything
+    /// changed since the last), then refuses further writes.
     func close() throws(StoreError) {
-        backgroundCollector?.stop()
+        maintenance?.stop()
         defer {
             writes.close()
             reads.drain()
         }
         try sync()
+        if options.checkpointOnClose && engine.withLock({ $0.checkpoints.bytesSinceCut > 0 }) {
+            // The data is durable already: a checkpoint that cannot be written (a full device)
+            // only means the next open reads more of the log.
+            _ = try? checkpoint()
+        }
     }
 
     // MARK: Limits

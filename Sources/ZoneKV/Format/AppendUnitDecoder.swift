@@ -96,3 +96,60 @@ enum AppendUnitDecoder {
         return (units, skipped)
     }
 }
+
+/// What a unit's first block says, read without the rest of the unit (so without its
+/// checksum): enough to walk a zone unit by unit, and to tell which stream and store wrote it.
+struct UnitPeek: Sendable, Hashable {
+    var sequence: UInt64
+    var stream: WriteStream
+    var storeTag: UInt32
+    /// Blocks the whole unit takes, padding included.
+    var blocks: Int
+    /// The first record's type and sequence number, and for a checkpoint piece its index.
+    var firstRecordType: RecordType?
+    var firstRecordSequence: UInt64
+    var pieceIndex: Int?
+}
+
+extension AppendUnitDecoder {
+    /// Reads the header and first record header at the start of `bytes` (a unit's first
+    /// block), or `nil` if they are not a plausible unit of this format. Nothing is checked
+    /// against the checksum: decode the whole unit before trusting its records.
+    static func peek(_ bytes: UnsafeRawBufferPointer, blockSize: Int, maximumUnitBytes: Int) -> UnitPeek? {
+        typealias Field = AppendUnitFormat.HeaderField
+        let headerBytes = AppendUnitFormat.headerBytes
+        guard bytes.count >= headerBytes,
+            bytes.loadLittleEndian(at: Field.magic, as: UInt32.self) == AppendUnitFormat.magic,
+            bytes[Field.version] == AppendUnitFormat.version,
+            Int(bytes.loadLittleEndian(at: Field.headerBytes, as: UInt16.self)) == headerBytes,
+            let stream = WriteStream(rawValue: bytes[Field.stream])
+        else { return nil }
+        let length = headerBytes + Int(bytes.loadLittleEndian(at: Field.payloadBytes, as: UInt32.self))
+        guard length <= maximumUnitBytes else { return nil }
+        var peek = UnitPeek(
+            sequence: bytes.loadLittleEndian(at: Field.sequence, as: UInt64.self), stream: stream,
+            storeTag: bytes.loadLittleEndian(at: Field.storeTag, as: UInt32.self), blocks: (length + blockSize - 1) / blockSize,
+            firstRecordType: nil, firstRecordSequence: 0, pieceIndex: nil)
+        typealias RecordField = AppendUnitFormat.RecordField
+        let record = headerBytes
+        guard bytes.loadLittleEndian(at: Field.recordCount, as: UInt32.self) > 0, record + AppendUnitFormat.recordHeaderBytes <= bytes.count
+        else { return peek }
+        peek.firstRecordType = RecordType(rawValue: bytes[record + RecordField.type])
+        peek.firstRecordSequence = bytes.loadLittleEndian(at: record + RecordField.sequence, as: UInt64.self)
+        let keyStart = record + AppendUnitFormat.recordHeaderBytes
+        if peek.firstRecordType == .checkpointPiece,
+            bytes.loadLittleEndian(at: record + RecordField.keyLength, as: UInt16.self) == CheckpointFormat.pieceKeyBytes,
+            keyStart + CheckpointFormat.pieceKeyBytes <= bytes.count
+        {
+            peek.pieceIndex = Int(bytes.loadLittleEndian(at: keyStart, as: UInt32.self))
+        }
+        return peek
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// A little-endian integer at `offset` (unaligned).
+    func loadLittleEndian<T: FixedWidthInteger>(at offset: Int, as _: T.Type) -> T {
+        T(littleEndian: loadUnaligned(fromByteOffset: offset, as: T.self))
+    }
+}

@@ -10,6 +10,13 @@ enum RecordType: UInt8, Sendable {
     case valueChunk = 4
     /// Marks a device as a ZoneKV store; written once when the store is created.
     case storeHeader = 5
+    /// One piece of a checkpoint of the index (metadata stream).
+    case checkpointPiece = 6
+    /// Completes a checkpoint: its pieces are all written (metadata stream).
+    case checkpointCommit = 7
+
+    /// Records of checkpoints, which recovery reads apart from the log.
+    var isCheckpoint: Bool { self == .checkpointPiece || self == .checkpointCommit }
 }
 
 /// Flags of a record.

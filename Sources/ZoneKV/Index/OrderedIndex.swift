@@ -266,6 +266,39 @@ final class OrderedIndex {
         }
     }
 
+    // MARK: Loading in key order
+
+    /// Appends an entry for `key`, which must come after every key in the index: how a
+    /// checkpoint is loaded, with no search per key. Returns `false`, changing nothing, when
+    /// the key is out of order. Call `finishAppending()` before any other use.
+    func appendInOrder(_ key: UnsafeRawBufferPointer, location: RecordLocation, sequence: UInt64) -> Bool {
+        var last = chunks[chunks.count - 1]
+        if let lastEntry = last.entries.last, keys.compare(lastEntry.key, key) >= 0 { return false }
+        changes &+= 1
+        if last.entries.count == OrderedIndex.chunkCapacity {
+            rehint(last)
+            last = Chunk()
+            last.entries.reserveCapacity(OrderedIndex.chunkCapacity)
+            chunks.append(last)
+            firstKeyHeads.append(KeyHead(of: key))
+        } else if last.entries.isEmpty {
+            last.entries.reserveCapacity(OrderedIndex.chunkCapacity)
+            firstKeyHeads[chunks.count - 1] = KeyHead(of: key)
+        }
+        last.entries.append(IndexEntry(key: keys.store(key), location: location, sequence: sequence))
+        count += 1
+        keyBytes += key.count
+        return true
+    }
+
+    /// Computes the hints of the chunk `appendInOrder` filled last.
+    func finishAppending() {
+        rehint(chunks[chunks.count - 1])
+    }
+
+    /// The entries, chunk by chunk, without copying them (each array is copy-on-write).
+    var entryChunks: [ContiguousArray<IndexEntry>] { chunks.map(\.entries) }
+
     // MARK: Ordered iteration
 
     /// Calls `body` with each live key from `start` (inclusive; the first key if `nil`) up to

@@ -1,6 +1,8 @@
-/// Rebuilds the index from the log at open: every zone is read up to its write pointer, every
-/// intact append unit decoded, and the records applied in sequence order, because Zone Append
-/// places units in completion order, not in the order they were written.
+import ZoneKVDevice
+
+/// Rebuilds the index at open: from the newest intact checkpoint plus the units written after
+/// its cut, or, when there is none, from the whole log. Records are applied in sequence order,
+/// because Zone Append places units in completion order, not in the order they were written.
 ///
 /// A torn or partial unit at a zone's tail fails its checksum and is skipped. A batch counts
 /// only when its commit record is found with the batch's full record count.
@@ -8,8 +10,11 @@ enum LogRecovery {
     /// What recovery found.
     struct Report {
         var zones: [ZoneDescriptor]
+        /// Units and records read from the log (after the checkpoint's cut, with one).
         var units = 0
         var records = 0
+        /// Bytes of those units: what the next checkpoint would spare the next open.
+        var unitBytes = 0
         /// Blocks skipped because they held no intact unit (torn appends).
         var skippedBlocks = 0
         /// Batches dropped because not all their records were found.
@@ -21,99 +26,81 @@ enum LogRecovery {
         var foreignRecords = 0
         var nextSequence: UInt64 = 1
         var nextUnitSequence: UInt64 = 1
+        /// The checkpoint the index was loaded from, and newer ones skipped as torn or damaged.
+        var checkpoint: CheckpointCommit?
+        var skippedCheckpoints = 0
+        /// The stream that writes each zone, where known.
+        var streams: [WriteStream?] = []
         /// No zone holds any data.
         var deviceIsEmpty: Bool { zones.allSatisfy { $0.writtenBlocks == 0 } }
     }
 
-    /// One record found in the log, with its key in a shared pool.
-    private struct FoundRecord {
-        var sequence: UInt64
-        var unitSequence: UInt64
-        var ordinal: Int
-        var type: RecordType
-        var flags: RecordFlags
-        var keyStart: Int
-        var keyCount: Int
-        var location: RecordLocation
-        /// A batch commit's record count.
-        var batchCount: Int
-        /// The tag of the store that wrote the record's unit.
-        var storeTag: UInt32
-    }
-
+    /// Recovers the store on `queue` into a new engine state. With `usingCheckpoints` false the
+    /// whole log is read even where a checkpoint exists.
     static func recover(
-        on queue: DeviceQueue, into state: EngineState
-    ) throws(StoreError) -> Report {
+        on queue: DeviceQueue, cacheBytes: Int, unitBytes: Int, usingCheckpoints: Bool = true
+    ) throws(StoreError) -> (Report, EngineState) {
         let geometry = queue.geometry
+        func freshState() -> EngineState { EngineState(cacheBytes: cacheBytes, zoneCount: geometry.zoneCount) }
         let zones: [ZoneDescriptor]
         do throws(DeviceError) { zones = try queue.reportZones() } catch { throw StoreError(error, during: "reporting zones") }
+        let heads = try ZoneHeads.read(zones, on: queue, unitBytes: unitBytes)
+        let metadata = try CheckpointLocator.walk(zones, heads: heads, on: queue, unitBytes: unitBytes)
         var report = Report(zones: zones)
-        var found: [FoundRecord] = []
-        var keys: [UInt8] = []
-        var zonesWithData = 0
-        var identities: [StoreIdentity] = []
-        for zone in zones where blocksToScan(zone) > 0 {
-            zonesWithData += 1
-            let bytes: [UInt8]
-            do throws(DeviceError) {
-                bytes = try queue.read(from: zone.start, blockCount: Int(blocksToScan(zone)))
-            } catch {
-                throw StoreError(error, during: "reading zone \(zone.zone.rawValue) to recover the store")
-            }
-            let (units, skipped) = bytes.withUnsafeBytes { AppendUnitDecoder.scanZone($0, blockSize: geometry.blockSize) }
-            report.skippedBlocks += skipped
-            if units.isEmpty { try checkFormatVersion(bytes, zone: zone.zone.rawValue) }
-            for unit in units {
-                report.units += 1
-                for (ordinal, record) in unit.records.enumerated() {
-                    if record.type == .storeHeader,
-                        let identity = bytes.withUnsafeBytes({ StoreIdentity(headerValue: UnsafeRawBufferPointer(rebasing: $0[record.value])) })
-                    {
-                        identities.append(identity)
-                    }
-                    let keyStart = keys.count
-                    keys.append(contentsOf: bytes[record.key])
-                    var batchCount = 0
-                    if record.type == .batchCommit, record.value.count == 4 {
-                        batchCount = Int(bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: record.value.lowerBound, as: UInt32.self)) })
-                    }
-                    found.append(
-                        FoundRecord(
-                            sequence: record.sequence, unitSequence: unit.sequence, ordinal: ordinal, type: record.type,
-                            flags: record.flags, keyStart: keyStart, keyCount: record.key.count,
-                            location: RecordLocation(
-                                zone: zone.zone.rawValue, offset: UInt64(record.value.lowerBound), storedLength: record.value.count,
-                                recordFlags: record.flags),
-                            batchCount: batchCount, storeTag: unit.storeTag))
-                }
-            }
+        report.streams = heads.streams
+
+        // A checkpoint counts only if every zone still taking writes was written by its store
+        // (a format since then means it is an older store's).
+        let writableTags = Set(zones.filter { $0.state.isWritable || $0.state == .full }.compactMap { heads[$0.zone.rawValue]?.storeTag })
+        var base: CheckpointLoader?
+        if usingCheckpoints,
+            let (loaded, skipped) = metadata.loadNewest(
+                on: queue, accepting: { writableTags == [$0.identity.tag] }, makeState: freshState)
+        {
+            base = loaded
+            report.skippedCheckpoints = skipped
         }
-        if zonesWithData > 0 && report.units == 0 {
+        let state = base?.state ?? freshState()
+        var log = FoundLog()
+        let plan = ReplayPlan(zones: zones, heads: heads, checkpoint: base)
+        for zone in zones where !heads.isMetadata(zone.zone.rawValue) {
+            try log.read(zone, from: plan.startBlock(of: zone), on: queue, into: &report, replayFromUnit: plan.replayFromUnit)
+        }
+        if base == nil && log.zonesWithData > 0 && report.units == 0 {
             throw StoreError(
                 .notAStore,
-                "the device holds data in \(zonesWithData) zones but no ZoneKV log; it is not a ZoneKV store. Formatting it (zonekv format, or Store.format) erases that data")
+                "the device holds data in \(log.zonesWithData) zones but no ZoneKV log; it is not a ZoneKV store. Formatting it (zonekv format, or Store.format) erases that data")
         }
-        // Only the newest store's records count.
-        report.identity = identities.max { $0.generation < $1.generation }
-        if let identity = report.identity {
-            let all = found.count
-            found.removeAll { $0.storeTag != identity.tag }
-            report.foreignRecords = all - found.count
+        if let base {
+            // A store header newer than the checkpoint's store means a format the checkpoint
+            // predates: read the whole log instead.
+            if let newer = log.identities.max(by: { $0.generation < $1.generation }), newer.generation > base.commit.identity.generation {
+                return try recover(on: queue, cacheBytes: cacheBytes, unitBytes: unitBytes, usingCheckpoints: false)
+            }
+            report.identity = base.commit.identity
+            report.checkpoint = base.commit
+            report.nextSequence = base.commit.id + 1
+            report.nextUnitSequence = base.commit.replayFromUnit
+            plan.restoreZoneUsage(of: state)
+        } else {
+            report.identity = log.identities.max { $0.generation < $1.generation }
         }
-        for record in found {
-            report.nextSequence = max(report.nextSequence, record.sequence + 1)
-            report.nextUnitSequence = max(report.nextUnitSequence, record.unitSequence + 1)
+        report.nextUnitSequence = max(report.nextUnitSequence, metadata.newestUnitSequence + 1)
+        for unit in metadata.units {
+            state.zoneUsage.noteWritten(
+                unit.peek.firstRecordType ?? .checkpointPiece, zone: unit.zone, sequence: unit.peek.firstRecordSequence,
+                unitSequence: unit.peek.sequence)
         }
-        report.records = found.count
-        found.sort { ($0.sequence, $0.unitSequence, $0.ordinal) < ($1.sequence, $1.unitSequence, $1.ordinal) }
-        apply(found, keys: keys, to: state, report: &report)
-        return report
+        noteCheckpoints(metadata, loaded: base?.commit, in: state)
+        log.apply(to: state, storeTag: report.identity?.tag, checkingSequences: base != nil, report: &report)
+        state.checkpoints.bytesSinceCut = report.unitBytes
+        return (report, state)
     }
 
     /// Blocks of a zone that may hold log: up to the write pointer; a read-only zone has no
     /// valid write pointer, so all of its capacity (the checksums tell log from the rest). An
     /// offline zone cannot be read at all.
-    private static func blocksToScan(_ zone: ZoneDescriptor) -> UInt64 {
+    static func blocksToScan(_ zone: ZoneDescriptor) -> UInt64 {
         switch zone.state {
         case .offline, .empty: 0
         case .readOnly: zone.writePointer == nil ? zone.capacity : zone.writtenBlocks
@@ -121,56 +108,49 @@ enum LogRecovery {
         }
     }
 
-    /// A zone full of units of another format version is not garbage: say so.
-    private static func checkFormatVersion(_ bytes: [UInt8], zone: Int) throws(StoreError) {
-        guard bytes.count >= AppendUnitFormat.headerBytes else { return }
-        let magic = bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
-        let version = bytes[AppendUnitFormat.HeaderField.version]
-        if magic == AppendUnitFormat.magic && version != AppendUnitFormat.version {
-            throw StoreError(
-                .unsupportedFormat,
-                "zone \(zone) holds ZoneKV format version \(version); this build reads version \(AppendUnitFormat.version). Use a matching ZoneKV release")
+    /// Records the checkpoints recovery may fall back to: the one loaded and those older.
+    private static func noteCheckpoints(_ metadata: CheckpointLocator, loaded: CheckpointCommit?, in state: EngineState) {
+        guard let loaded else { return }
+        state.checkpoints.add(.init(id: loaded.id, replayFromUnit: loaded.replayFromUnit, cutTime: loaded.cutTime))
+    }
+}
+
+/// Where replay starts in each zone: with a checkpoint, at the zone's write pointer at the cut,
+/// unless the zone was reset and written again since (its first unit is newer than the cut) or
+/// its count was uncertain; without one, at the zone's start.
+struct ReplayPlan {
+    private let startBlocks: [UInt64]
+    /// Units before this one are in the checkpoint; 0 without one.
+    let replayFromUnit: UInt64
+    /// Zones reset since the cut: what the checkpoint says of them is stale.
+    private let resetSinceCut: [Int]
+
+    init(zones: [ZoneDescriptor], heads: ZoneHeads, checkpoint: CheckpointLoader?) {
+        guard let checkpoint else {
+            startBlocks = Array(repeating: 0, count: zones.count)
+            replayFromUnit = 0
+            resetSinceCut = []
+            return
         }
+        replayFromUnit = checkpoint.commit.replayFromUnit
+        var starts = Array(repeating: UInt64(0), count: zones.count)
+        var reset: [Int] = []
+        for zone in zones {
+            let index = zone.zone.rawValue
+            let written = checkpoint.writtenBlocks[index] ?? 0
+            if let head = heads[index], head.sequence < replayFromUnit, written <= LogRecovery.blocksToScan(zone) {
+                starts[index] = written
+            } else if written > 0 {
+                reset.append(index)
+            }
+        }
+        startBlocks = starts
+        resetSinceCut = reset
     }
 
-    private static func apply(_ found: [FoundRecord], keys: [UInt8], to state: EngineState, report: inout Report) {
-        func key(_ record: FoundRecord) -> [UInt8] { Array(keys[record.keyStart..<record.keyStart + record.keyCount]) }
-        func applyOne(_ record: FoundRecord) {
-            switch record.type {
-            case .put: state.applyPut(key(record), at: record.location, sequence: record.sequence, value: nil)
-            case .delete: state.applyDelete(key(record))
-            case .storeHeader, .batchCommit, .valueChunk: break
-            }
-        }
-        for record in found {
-            state.zoneUsage.noteWritten(record.type, zone: record.location.zone, sequence: record.sequence, unitSequence: record.unitSequence)
-        }
-        var position = 0
-        while position < found.count {
-            let record = found[position]
-            guard record.flags.contains(.inBatch) || record.type == .batchCommit else {
-                applyOne(record)
-                position += 1
-                continue
-            }
-            // A batch: every record with this sequence number, its commit last. Copies made by
-            // collection count on their own, after the originals (they sort after them); a
-            // batch with any copy was committed, since only committed records are copied.
-            var end = position
-            while end < found.count && found[end].sequence == record.sequence { end += 1 }
-            let group = found[position..<end]
-            let members = group.filter { $0.flags.contains(.inBatch) }
-            let copies = group.filter { $0.flags.contains(.relocated) && $0.type != .batchCommit }
-            let commit = group.first { $0.type == .batchCommit }
-            let committed = commit.map { $0.batchCount == members.count } ?? false
-            if committed || !copies.isEmpty {
-                members.forEach(applyOne)
-            } else if !members.isEmpty {
-                report.incompleteBatches += 1
-                state.failedBatches.insert(record.sequence)
-            }
-            copies.forEach(applyOne)
-            position = end
-        }
+    func startBlock(of zone: ZoneDescriptor) -> UInt64 { startBlocks[zone.zone.rawValue] }
+
+    func restoreZoneUsage(of state: EngineState) {
+        for zone in resetSinceCut { state.zoneUsage.restore(zone: zone, lowestPutSequence: .max, newestUnit: 0) }
     }
 }

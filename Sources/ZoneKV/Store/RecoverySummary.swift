@@ -2,7 +2,8 @@
 public struct RecoverySummary: Hashable, Sendable {
     /// Live keys after recovery.
     public var keys: Int
-    /// Intact append units and records read from the log.
+    /// Intact append units and records read from the log: with a checkpoint, only those written
+    /// after its cut.
     public var units: Int
     public var records: Int
     /// Blocks holding no intact unit (torn appends at a crash), skipped.
@@ -15,4 +16,8 @@ public struct RecoverySummary: Hashable, Sendable {
     public var created: Bool
     /// Seconds the open took to rebuild the index.
     public var seconds: Double
+    /// The id of the checkpoint the index was loaded from; `nil` when the whole log was read.
+    public var checkpointID: UInt64?
+    /// Newer checkpoints passed over because a crash tore them (or they are damaged).
+    public var skippedCheckpoints: Int
 }

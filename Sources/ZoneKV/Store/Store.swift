@@ -165,6 +165,15 @@ public final class Store: Sendable {
         try engine().collectGarbage()
     }
 
+    /// Writes a checkpoint of the index now, so that an open after a crash replays only what
+    /// is written from here on. The store writes them by itself (see
+    /// ``StoreOptions/checkpointAfterBytes`` and ``StoreOptions/checkpointOnClose``); this is
+    /// for tools and tests. Returns what it wrote.
+    @discardableResult
+    public func checkpoint() throws(StoreError) -> CheckpointSummary? {
+        try engine().checkpoint()
+    }
+
     public func statistics() throws(StoreError) -> StoreStatistics {
         try engine().statistics
     }

@@ -48,6 +48,18 @@ public struct StoreOptions: Hashable, Sendable {
     /// Free zones below which background collection runs (`nil`: a sixteenth of the zones, at
     /// least two).
     public var collectionFreeZones: Int? = nil
+    /// Write a checkpoint of the index once this many bytes were appended since the last one
+    /// (`nil`: not by bytes). A checkpoint lets an open skip reading the log before it.
+    public var checkpointAfterBytes: Int? = 1 << 30
+    /// Write a checkpoint once this many seconds passed since the last one, if anything was
+    /// written meanwhile (`nil`: not by time).
+    public var checkpointAfterSeconds: Double? = 600
+    /// Write a checkpoint when the store closes, if anything changed since the last one, so the
+    /// next open reads no log at all.
+    public var checkpointOnClose = true
+    /// Ignore checkpoints at open and rebuild the index from the whole log: slower, for when a
+    /// checkpoint is suspected to be wrong.
+    public var rebuildIndexFromLog = false
 
     public init(
         creation: Creation = .createIfMissing, compression: Compression = .lz4(), cacheBytes: Int = 128 << 20,
@@ -67,6 +79,13 @@ public struct StoreOptions: Hashable, Sendable {
         }
         if let collectionFreeZones, collectionFreeZones < 1 {
             throw StoreError(.invalidOption, "collectionFreeZones must be at least 1, not \(collectionFreeZones)")
+        }
+        if let checkpointAfterBytes, checkpointAfterBytes < 1 {
+            throw StoreError(.invalidOption, "checkpointAfterBytes must be at least 1, not \(checkpointAfterBytes); use nil for no checkpoints by bytes")
+        }
+        if let checkpointAfterSeconds, !(checkpointAfterSeconds > 0) {
+            throw StoreError(
+                .invalidOption, "checkpointAfterSeconds must be more than 0, not \(checkpointAfterSeconds); use nil for no checkpoints by time")
         }
         if case let .lz4(minimumBytes) = compression, minimumBytes < 0 {
             throw StoreError(.invalidOption, "the LZ4 minimum value size cannot be negative (\(minimumBytes))")

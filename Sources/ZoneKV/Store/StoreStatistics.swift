@@ -63,4 +63,10 @@ public struct StoreStatistics: Hashable, Sendable {
     public var collections: Int
     public var relocatedBytes: Int
     public var zoneResets: Int
+    /// Checkpoints written since the store was opened, and their bytes (whole blocks).
+    public var checkpoints: Int
+    public var checkpointBytes: Int
+    /// Seconds since the cut of the newest durable checkpoint (`nil` when there is none):
+    /// roughly what an open after a crash would have to replay.
+    public var checkpointAge: Double?
 }

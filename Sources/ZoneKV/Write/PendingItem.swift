@@ -43,12 +43,16 @@ enum PendingItem {
     /// Garbage collection is done with a zone (its live records are copied and durable): reset
     /// it and make it free.
     case zoneReset(Int, WriteWaiter)
+    /// Take a checkpoint's cut (its id is the operation's sequence number) once everything
+    /// queued before it has retired; nothing queued after it starts until then.
+    case checkpointCut(UInt64, WriteWaiter)
 
     var waiter: WriteWaiter {
         switch self {
         case let .record(record): record.waiter
         case let .barrier(waiter): waiter
         case let .zoneReset(_, waiter): waiter
+        case let .checkpointCut(_, waiter): waiter
         }
     }
 }

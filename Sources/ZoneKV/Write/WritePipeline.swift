@@ -1,3 +1,5 @@
+import Foundation
+
 /// The group-commit leader's machinery: packs queued records into append units straight in
 /// command-slot buffers, keeps several Zone Appends in flight, retires units strictly in
 /// sequence order (applying them to the index), and flushes for writers that asked for it.
@@ -32,6 +34,8 @@ final class WritePipeline {
     private var brokenBy: StoreError?
     /// The allocator's change count when zone states were last published to the engine state.
     private var publishedZoneChanges = -1
+    /// A checkpoint cut waiting for the units before it to retire: its id and operation.
+    private var pendingCut: (id: UInt64, waiter: WriteWaiter)?
 
     init(
         queue: DeviceQueue, unitBytes: Int, allocator: ZoneAllocator, engine: Guarded<EngineState>,
@@ -97,6 +101,7 @@ final class WritePipeline {
                 try queue.submit()
             }
             retireDoneUnits()
+            takeCutIfQuiet()
             issueFlushIfNeeded()
         } catch {
             brokenBy = StoreError(error, during: "writing to the device")
@@ -107,6 +112,7 @@ final class WritePipeline {
     // MARK: Packing
 
     private func pack() {
+        guard pendingCut == nil else { return }
         var consumed = 0
         var skippingFailedOperation = false
         defer { items.removeFirst(consumed) }
@@ -116,6 +122,12 @@ final class WritePipeline {
                 completeAfterEarlierUnits(waiter)
             case let .zoneReset(zone, waiter):
                 reset(zone, for: waiter)
+            case let .checkpointCut(id, waiter):
+                // Nothing after the cut may start before it is taken.
+                if let position = building { seal(position) }
+                pendingCut = (id, waiter)
+                consumed += 1
+                return
             case let .record(record):
                 if skippingFailedOperation {
                     if record.endsOperation {
@@ -203,6 +215,7 @@ final class WritePipeline {
             units[position].outcome = .inFlight
         } catch {
             queue.releaseTag(tag)
+            allocator.appendFailed(in: zone)
             units[position].outcome = .failed(StoreError(error, during: "appending to zone \(zone)"))
         }
     }
@@ -234,6 +247,26 @@ final class WritePipeline {
         }
     }
 
+    // MARK: Checkpoint cuts
+
+    /// Takes the pending checkpoint cut once every unit before it has retired: the index then
+    /// reflects exactly the units sequenced before the next one, and zones' write pointers are
+    /// where replay must start. No batch is half applied then: a batch's records are queued
+    /// together, so all of them, commit included, come before the cut or after it.
+    private func takeCutIfQuiet() {
+        guard let (id, waiter) = pendingCut, units.isEmpty else { return }
+        pendingCut = nil
+        let written = allocator.writtenBlocksForReplay
+        let time = UInt64(max(0, Date().timeIntervalSince1970 * 1e9))
+        engine.withLock { state in
+            state.checkpoints.cutTaken(replayFromUnit: nextUnitSequence)
+            waiter.checkpointCut = CheckpointCut(
+                id: id, replayFromUnit: nextUnitSequence, time: time, writtenBlocks: written, zoneUsage: state.zoneUsage,
+                failedBatches: state.failedBatches, chunks: state.index.entryChunks, entryCount: state.index.count)
+        }
+        operationDone(waiter)
+    }
+
     // MARK: Completion and retirement
 
     private func note(_ completion: Completion) {
@@ -250,6 +283,7 @@ final class WritePipeline {
         }
         let position = units.position(of: completion.tag)
         if let error = completion.error {
+            allocator.appendFailed(in: units[position].zone)
             units[position].outcome = .failed(StoreError(error, during: "appending to zone \(units[position].zone)"))
             if error.code == .zoneOffline || error.code == .zoneReadOnly { allocator.retire(units[position].zone) }
         } else {
@@ -304,7 +338,12 @@ final class WritePipeline {
             state.counters.appends += 1
             state.counters.appendedBytes += unit.blocks * geometry.blockSize
             state.counters.appendedRecords += unit.records.count
-            if unit.stream == .relocation { state.counters.relocatedBytes += unit.blocks * geometry.blockSize }
+            switch unit.stream {
+            case .relocation: state.counters.relocatedBytes += unit.blocks * geometry.blockSize
+            case .metadata: state.counters.checkpointBytes += unit.blocks * geometry.blockSize
+            case .user: break
+            }
+            if unit.stream != .metadata { state.checkpoints.bytesSinceCut += unit.blocks * geometry.blockSize }
             for placed in unit.records {
                 let record = placed.pending
                 let retired = RetiredRecord(
@@ -340,7 +379,7 @@ final class WritePipeline {
                     }
                 case .valueChunk:
                     record.waiter.chunkLocations.append(retired.location)
-                case .storeHeader:
+                case .storeHeader, .checkpointPiece, .checkpointCommit:
                     break
                 }
             }
@@ -417,6 +456,11 @@ final class WritePipeline {
         }
         while !units.isEmpty { units.removeOldest() }
         building = nil
+        if let cut = pendingCut {
+            cut.waiter.failure = cut.waiter.failure ?? error
+            finished.append(cut.waiter)
+            pendingCut = nil
+        }
         for waiter in awaitingFlush + flushing {
             waiter.failure = waiter.failure ?? error
             finished.append(waiter)

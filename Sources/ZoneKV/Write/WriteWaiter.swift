@@ -27,6 +27,8 @@ final class WriteWaiter: @unchecked Sendable {
     var chunkLocations: [RecordLocation] = []
     /// Batch records that completed, applied to the index only when the batch's commit record does.
     var batchRecords: [RetiredRecord] = []
+    /// The state a checkpoint cut captured.
+    var checkpointCut: CheckpointCut?
     /// The leader has finished the operation (read and written by leaders only).
     var isFinished = false
 
@@ -43,6 +45,7 @@ final class WriteWaiter: @unchecked Sendable {
         failure = nil
         chunkLocations.removeAll(keepingCapacity: true)
         batchRecords.removeAll(keepingCapacity: true)
+        checkpointCut = nil
         isFinished = false
         role = .waiting
         continuation = nil

@@ -37,6 +37,9 @@ struct ZoneAllocator {
     /// Blocks taken from each zone's start: written plus reserved for appends in flight.
     private var takenBlocks: [UInt64]
     private var appendsInFlight: [Int]
+    /// Zones where an append failed after taking its blocks: the device's write pointer may be
+    /// below `takenBlocks` there.
+    private var hadFailedAppend: [Bool]
     private var streamZone: [Int?] = [nil, nil, nil]
     private var freeZones: [Int]
     /// Zones drained with capacity left, waiting for Zone Finish.
@@ -45,15 +48,16 @@ struct ZoneAllocator {
     private(set) var activeCount = 0
 
     /// Builds the allocator from a zone report at open: empty zones are free, full ones sealed,
-    /// and of the partly written ones the first becomes the user stream's zone again and the
-    /// rest are queued for Zone Finish.
-    init(geometry: DeviceGeometry, zones: [ZoneDescriptor], unitBlocks: Int) {
+    /// and a partly written zone goes on taking appends of the stream that wrote it
+    /// (`streams`, per zone; one zone per stream), while the rest are queued for Zone Finish.
+    init(geometry: DeviceGeometry, zones: [ZoneDescriptor], unitBlocks: Int, streams: [WriteStream?] = []) {
         self.geometry = geometry
         activeLimit = max(1, min(geometry.maxOpenZones ?? geometry.zoneCount, geometry.maxActiveZones ?? geometry.zoneCount))
         relocationReserve = geometry.zoneCount >= 4 ? 1 : 0
         uses = Array(repeating: .free, count: geometry.zoneCount)
         takenBlocks = Array(repeating: 0, count: geometry.zoneCount)
         appendsInFlight = Array(repeating: 0, count: geometry.zoneCount)
+        hadFailedAppend = Array(repeating: false, count: geometry.zoneCount)
         freeZones = []
         for zone in zones {
             let index = zone.zone.rawValue
@@ -68,9 +72,10 @@ struct ZoneAllocator {
                 uses[index] = .unusable
             case .implicitlyOpened, .explicitlyOpened, .closed:
                 activeCount += 1
-                if streamZone[Int(WriteStream.user.rawValue)] == nil, remainingBlocks(index) >= UInt64(unitBlocks) {
-                    uses[index] = .appending(.user)
-                    streamZone[Int(WriteStream.user.rawValue)] = index
+                let stream = index < streams.count ? streams[index] : nil
+                if let stream, streamZone[Int(stream.rawValue)] == nil, remainingBlocks(index) >= UInt64(unitBlocks) {
+                    uses[index] = .appending(stream)
+                    streamZone[Int(stream.rawValue)] = index
                 } else {
                     uses[index] = .draining
                     zonesToFinish.append(index)
@@ -127,6 +132,17 @@ struct ZoneAllocator {
         return zone
     }
 
+    /// An append to `zone` failed: its blocks may not have been written.
+    mutating func appendFailed(in zone: Int) {
+        hadFailedAppend[zone] = true
+    }
+
+    /// Where replay after a checkpoint cut must start in each zone, with no append in flight:
+    /// the blocks written, or 0 where a failed append makes the count uncertain.
+    var writtenBlocksForReplay: [UInt64] {
+        takenBlocks.indices.map { hadFailedAppend[$0] ? 0 : takenBlocks[$0] }
+    }
+
     /// An append to `zone` finished, successfully or not.
     mutating func appendFinished(in zone: Int) {
         appendsInFlight[zone] -= 1
@@ -166,6 +182,7 @@ struct ZoneAllocator {
         uses[zone] = .free
         sealedCount -= 1
         takenBlocks[zone] = 0
+        hadFailedAppend[zone] = false
         freeZones.insert(zone, at: 0)
     }
 

@@ -46,11 +46,19 @@ import ZoneKV
             #expect(try store.scan(prefix: [UInt8]("doomed-")).isEmpty)
             try store.put([UInt8]("after"), [UInt8]("kept too"))
             try store.close()
-            let reopened = try Store.open(path, options: StoreUnderTest.options())
-            #expect(reopened.recovery.incompleteBatches == 1)
-            #expect(try reopened.scan(prefix: [UInt8]("doomed-")).isEmpty)
-            #expect(try reopened.get([UInt8]("before")) == [UInt8]("kept"))
-            #expect(try reopened.get([UInt8]("after")) == [UInt8]("kept too"))
+            // From the checkpoint written at close, and from the log alone.
+            for fromLog in [false, true] {
+                var options = StoreUnderTest.options()
+                options.rebuildIndexFromLog = fromLog
+                options.checkpointOnClose = false
+                let reopened = try Store.open(path, options: options)
+                #expect(reopened.recovery.incompleteBatches == (fromLog ? 1 : 0))
+                #expect((reopened.recovery.checkpointID == nil) == fromLog)
+                #expect(try reopened.scan(prefix: [UInt8]("doomed-")).isEmpty)
+                #expect(try reopened.get([UInt8]("before")) == [UInt8]("kept"))
+                #expect(try reopened.get([UInt8]("after")) == [UInt8]("kept too"))
+                try reopened.close()
+            }
         }
     }
 

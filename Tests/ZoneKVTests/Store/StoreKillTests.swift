@@ -7,11 +7,12 @@ import Glibc
 #endif
 
 /// The crash suite: a writer process runs a random workload (puts, overwrites, deletes, batches,
-/// large values) on a device small enough that garbage collection runs most of the time, and is
-/// killed with SIGKILL at a random moment, over and over on the same store. After each kill the
-/// store reopens and must match the log of acknowledged operations exactly: nothing
-/// acknowledged lost, no value damaged, no deleted key back, no batch half there. The one
-/// operation in flight at the kill may be there or not, as a whole.
+/// large values) on a device small enough that garbage collection runs most of the time, with
+/// a checkpoint every 256 KiB written, and is killed with SIGKILL at a random moment, over and
+/// over on the same store. After each kill the store reopens (from its newest checkpoint, or, in
+/// every other round, from the whole log) and must match the log of acknowledged operations
+/// exactly: nothing acknowledged lost, no value damaged, no deleted key back, no batch half
+/// there. The one operation in flight at the kill may be there or not, as a whole.
 ///
 /// `ZONEKV_KILL_ROUNDS` sets the number of kills (default 100 on the emulated device, 10 on a
 /// real one).
@@ -35,6 +36,7 @@ import Glibc
         geometry.zoneCount = 12
         var options = StoreUnderTest.options(cacheBytes: 64 << 10, geometry: geometry)
         options.collectionFreeZones = 4
+        options.checkpointAfterBytes = 256 << 10
         return options
     }
 
@@ -63,6 +65,8 @@ import Glibc
         setenv(Self.logVariable, logPath, 1)
         var nextOperation = 1
         var collections = 0
+        var checkpoints = 0
+        var checkpointOpens = 0
         var operations = 0
         for round in 0..<Self.rounds {
             unlink(logPath)
@@ -73,8 +77,12 @@ import Glibc
             let log = try OperationLog.read(logPath)
             operations += log.acknowledged.count
             collections = max(collections, log.collections)
+            checkpoints = max(checkpoints, log.checkpoints)
             for operation in log.acknowledged { model.apply(operation) }
-            let store = try Store.open(path, options: Self.options)
+            var options = Self.options
+            options.rebuildIndexFromLog = round % 2 == 1
+            let store = try Store.open(path, options: options)
+            if store.recovery.checkpointID != nil { checkpointOpens += 1 }
             let actual = Dictionary(uniqueKeysWithValues: try store.scan().map { ($0.key, $0.value) })
             try store.close()
             let problems = model.reconcile(with: actual, inFlight: log.inFlight)
@@ -82,8 +90,11 @@ import Glibc
             if !problems.isEmpty { return }
             nextOperation = max(nextOperation, (log.inFlight?.number ?? log.acknowledged.last?.number ?? nextOperation) + 1)
         }
-        print("kill suite: \(Self.rounds) kills, \(operations) acknowledged operations, last process saw \(collections) collections")
+        print(
+            "kill suite: \(Self.rounds) kills, \(operations) acknowledged operations; at most \(collections) collections and \(checkpoints) checkpoints in a writer's life; \(checkpointOpens) opens from a checkpoint"
+        )
         #expect(operations > Self.rounds, "the writer hardly wrote before it was killed")
+        #expect(checkpoints > 0 && checkpointOpens > 0, "no checkpoint was written or used")
     }
 
     // MARK: The writer process
@@ -124,7 +135,10 @@ import Glibc
                 try! store.write(batch)
             }
             log.acknowledge(operation.number)
-            if number % 64 == 0 { log.noteCollections(try! store.statistics().collections) }
+            if number % 64 == 0 {
+                let statistics = try! store.statistics()
+                log.note(collections: statistics.collections, checkpoints: statistics.checkpoints)
+            }
             number += 1
         }
     }
@@ -216,6 +230,7 @@ final class OperationLog {
     private let descriptor: Int32
     private static let acknowledgement: Int64 = -1
     private static let collectionCount: Int64 = -2
+    private static let checkpointCount: Int64 = -3
 
     init(appendingTo path: String) {
         descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
@@ -233,12 +248,15 @@ final class OperationLog {
 
     func acknowledge(_ number: Int) { write([Int64(number), Self.acknowledgement]) }
 
-    func noteCollections(_ count: Int) { write([Int64(count), Self.collectionCount]) }
+    func note(collections: Int, checkpoints: Int) {
+        write([Int64(collections), Self.collectionCount, Int64(checkpoints), Self.checkpointCount])
+    }
 
     struct Contents {
         var acknowledged: [KillOperation] = []
         var inFlight: KillOperation?
         var collections = 0
+        var checkpoints = 0
     }
 
     static func read(_ path: String) throws -> Contents {
@@ -254,6 +272,9 @@ final class OperationLog {
                 position += 2
             } else if second == collectionCount {
                 contents.collections = Int(first)
+                position += 2
+            } else if second == checkpointCount {
+                contents.checkpoints = Int(first)
                 position += 2
             } else {
                 guard position + 2 < words.count, let kind = KillOperation.Kind(rawValue: second) else { break }
