@@ -5,6 +5,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zonekv-bench",
         abstract: "Benchmarks for ZoneKV, each printed beside a reference measured in the same run.",
-        subcommands: [DeviceBenchCommand.self, StoreBenchCommand.self, CollectionBenchCommand.self]
+        subcommands: [DeviceBenchCommand.self, StoreBenchCommand.self, CollectionBenchCommand.self, RecoveryBenchCommand.self]
     )
 }

@@ -143,7 +143,7 @@ struct CollectionBenchCommand: ParsableCommand {
             format1(alone.microseconds(atPercentile: 99)) + " (gets alone)",
             formatPercent(underCollection.microseconds(atPercentile: 99) / alone.microseconds(atPercentile: 99)),
         ])
-        table.add(["reopen (s), \(records) keys, no checkpoint", format1(reopenSeconds), "-", "-"])
+        table.add(["reopen (s), \(records) keys, from the checkpoint written at close", format1(reopenSeconds), "-", "-"])
         print(table.render())
     }
 }

@@ -4,11 +4,11 @@ import ZoneKVDevice
 extension CheckpointLocator {
     /// The newest checkpoint that is whole and intact, loaded into a fresh state from
     /// `makeState`, and how many newer ones were skipped (torn by a crash while being written,
-    /// or damaged). Only checkpoints whose store `accepts` are considered. `nil` when none loads:
-    /// recovery then reads the whole log.
+    /// or damaged). Only checkpoints whose store `accepts` are considered. `loaded` is `nil` when
+    /// none loads: recovery then reads the whole log.
     func loadNewest(
         on queue: DeviceQueue, accepting accepts: (CheckpointCommit) -> Bool, makeState: () -> EngineState
-    ) -> (loaded: CheckpointLoader, skipped: Int)? {
+    ) -> (loaded: CheckpointLoader?, skipped: Int) {
         var skipped = 0
         for unit in commits {
             guard let (commit, storeTag) = readCommit(unit, on: queue), commit.identity.tag == storeTag, accepts(commit) else {
@@ -19,7 +19,7 @@ extension CheckpointLocator {
             if loadPieces(of: commit, into: &loader, on: queue) && loader.finish() { return (loader, skipped) }
             skipped += 1
         }
-        return nil
+        return (nil, skipped)
     }
 
     private func readCommit(_ unit: MetadataUnit, on queue: DeviceQueue) -> (CheckpointCommit, storeTag: UInt32)? {

@@ -53,12 +53,9 @@ enum LogRecovery {
         // (a format since then means it is an older store's).
         let writableTags = Set(zones.filter { $0.state.isWritable || $0.state == .full }.compactMap { heads[$0.zone.rawValue]?.storeTag })
         var base: CheckpointLoader?
-        if usingCheckpoints,
-            let (loaded, skipped) = metadata.loadNewest(
+        if usingCheckpoints {
+            (base, report.skippedCheckpoints) = metadata.loadNewest(
                 on: queue, accepting: { writableTags == [$0.identity.tag] }, makeState: freshState)
-        {
-            base = loaded
-            report.skippedCheckpoints = skipped
         }
         let state = base?.state ?? freshState()
         var log = FoundLog()
