@@ -83,9 +83,9 @@ struct RecoveryBenchCommand: ParsableCommand {
         let best = fromCheckpoint.min()!
         let reference = fromLog.min()!
         var table = TablePrinter(header: ["open of \(keys) keys", "seconds (best)", "units read", "vs whole log"])
-        table.add(["from a fresh checkpoint", format1(best), "0", formatPercent(best / reference)])
-        table.add(["from the checkpoint + \(updates) puts since", format1(replaySeconds), "\(replayedUnits)", formatPercent(replaySeconds / reference)])
-        table.add(["whole log (reference, same run)", format1(reference), "\(logUnits)", "100%"])
+        table.add(["from a fresh checkpoint", format2(best), "0", formatPercent(best / reference)])
+        table.add(["from the checkpoint + \(updates) puts since", format2(replaySeconds), "\(replayedUnits)", formatPercent(replaySeconds / reference)])
+        table.add(["whole log (reference, same run)", format2(reference), "\(logUnits)", "100%"])
         print(table.render())
         print("target: under 2 s from a fresh checkpoint; index \(format1(indexBytesPerKey)) bytes per key beyond the key")
     }
@@ -95,3 +95,5 @@ struct RecoveryBenchCommand: ParsableCommand {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }
+
+private func format2(_ value: Double) -> String { String(format: "%.2f", value) }
