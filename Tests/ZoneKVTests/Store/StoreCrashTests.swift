@@ -7,9 +7,10 @@ import ZoneKV
 import Glibc
 #endif
 
-/// A real writer process is killed at a random moment while several threads write; the store
-/// must come back with every acknowledged write (every synced one after a simulated power loss
-/// that also tears the last write) and with each batch entirely there or entirely absent.
+/// A real writer process is killed at a random moment while several threads write (and the
+/// store writes checkpoints); the store must come back with every acknowledged write (every
+/// synced one after a simulated power loss that also tears the last write) and with each batch
+/// entirely there or entirely absent.
 @Suite(.serialized) struct StoreCrashTests {
     static let pathVariable = "ZONEKV_CRASH_TEST_PATH"
     static let batchSize = 40
@@ -69,7 +70,9 @@ import Glibc
     /// acknowledgement (and each sync) in a progress file, until it kills itself mid-stream.
     static func writeUntilKilled() {
         let path = ProcessInfo.processInfo.environment[pathVariable]!
-        let store = try! Store.open(path, options: StoreUnderTest.options())
+        var options = StoreUnderTest.options()
+        options.checkpointAfterBytes = 256 << 10  // kills and power loss land in checkpoints too
+        let store = try! Store.open(path, options: options)
         let progress = open(path + ".progress", O_RDWR | O_CREAT | O_TRUNC, 0o644)
         for thread in 0..<3 {
             Thread.detachNewThread {
