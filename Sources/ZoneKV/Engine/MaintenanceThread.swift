@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import ZoneKVDevice
 
 /// The store's background work, on one thread: garbage collection while free zones are at or
 /// below a watermark, so writers rarely find the device full, and checkpoints when enough was
@@ -42,6 +43,9 @@ final class MaintenanceThread: Sendable {
     }
 
     private func run(_ engine: StoreEngine) {
+        // Reads and foreground writes come first; a writer that finds the device full
+        // collects on its own thread, at its own priority.
+        lowerCurrentThreadPriority(by: 10)
         let pause = DispatchSemaphore(value: 0)
         while !stopping.load(ordering: .acquiring) {
             var worked = false

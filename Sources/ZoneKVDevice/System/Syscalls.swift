@@ -166,3 +166,15 @@ func nvmeAdminCommand(_ command: inout nvme_passthru_cmd, on file: SystemFile) t
 private func lastError(_ backend: DeviceBackend?, _ operation: String, path: String) -> DeviceError {
     DeviceError(systemErrorNumber: zonekv_errno(), operation: operation, path: path, backend: backend)
 }
+
+/// Lowers the calling thread's scheduling priority (raises its nice value by `steps`), so
+/// background work such as garbage collection yields the CPU to threads serving requests.
+/// Linux gives each thread its own nice value (`who` 0 names the calling thread). A failure
+/// leaves the priority as it was.
+public func lowerCurrentThreadPriority(by steps: Int32) {
+    let which = __priority_which_t(PRIO_PROCESS.rawValue)
+    errno = 0
+    let current = getpriority(which, 0)
+    guard errno == 0 else { return }
+    _ = setpriority(which, 0, min(19, current + steps))
+}
