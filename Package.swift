@@ -23,6 +23,7 @@ let package = Package(
         // what Swift cannot import (function-like macros, flexible array members).
         .systemLibrary(name: "CLibURing", pkgConfig: "liburing", providers: [.apt(["liburing-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // CRC32C with the CPU's instruction where there is one.
         .target(name: "CChecksum"),
 
@@ -35,10 +36,17 @@ let package = Package(
         // The engine and public library.
         .target(name: "ZoneKV", dependencies: ["ZoneKVDevice", "ZoneKVCodecs"], swiftSettings: swiftSettings),
 
-        // Tools.
+        // Line editing for the shell: Swift types over libedit, beside the device layer.
+        .target(name: "ZoneKVLineEditor", dependencies: ["CLibEdit"], swiftSettings: swiftSettings),
+
+        // Tools: the shell (a library, so its parsing and commands are tested directly) and
+        // the command-line tool around it.
+        .target(name: "ZoneKVShell", dependencies: ["ZoneKV"], path: "Tools/ZoneKVShell", swiftSettings: swiftSettings),
         .executableTarget(
             name: "zonekv",
-            dependencies: ["ZoneKV", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "ZoneKV", "ZoneKVShell", "ZoneKVLineEditor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Tools/zonekv",
             swiftSettings: swiftSettings
         ),
@@ -54,5 +62,6 @@ let package = Package(
 
         .testTarget(name: "ZoneKVDeviceTests", dependencies: ["ZoneKVDevice"], swiftSettings: swiftSettings),
         .testTarget(name: "ZoneKVTests", dependencies: ["ZoneKV", "ZoneKVCodecs"], swiftSettings: swiftSettings),
+        .testTarget(name: "ZoneKVShellTests", dependencies: ["ZoneKVShell", "ZoneKV"], swiftSettings: swiftSettings),
     ]
 )

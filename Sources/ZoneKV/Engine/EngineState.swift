@@ -9,6 +9,8 @@ final class EngineState {
     /// device are garbage, never to be copied by collection.
     var failedBatches: Set<UInt64> = []
     var checkpoints = CheckpointHistory()
+    /// What the allocator does with each zone, as the write leader last published it.
+    var zoneUses: [ZoneAllocator.Use] = []
 
     init(cacheBytes: Int, zoneCount: Int) {
         cache = ValueCache(budget: cacheBytes)

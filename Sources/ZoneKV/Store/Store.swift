@@ -174,6 +174,18 @@ public final class Store: Sendable {
         try engine().checkpoint()
     }
 
+    /// Every zone of the device as the store uses it: for zone maps and tools.
+    public func zones() throws(StoreError) -> [ZoneSummary] {
+        try engine().zoneSummaries()
+    }
+
+    /// Reads every zone back and checks each append unit's checksum, then reads every key's
+    /// record and checks it against the index. Calls `progress` as it goes. Writes may go on
+    /// meanwhile; keys they change are checked as they were when reached.
+    public func check(progress: (CheckProgress) -> Void = { _ in }) throws(StoreError) -> CheckReport {
+        try engine().check(progress: progress)
+    }
+
     public func statistics() throws(StoreError) -> StoreStatistics {
         try engine().statistics
     }

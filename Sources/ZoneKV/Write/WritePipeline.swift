@@ -312,6 +312,7 @@ final class WritePipeline {
         state.counters.freeZones = allocator.freeCount
         state.counters.sealedZones = allocator.sealedCount
         state.counters.unusableZones = 0
+        state.zoneUses = allocator.uses
         for zone in allocator.uses.indices {
             state.zoneUsage.sealed[zone] = allocator.uses[zone] == .sealed
             if allocator.uses[zone] == .unusable { state.counters.unusableZones += 1 }

@@ -1,0 +1,32 @@
+import Foundation
+import ZoneKV
+import ZoneKVLineEditor
+import ZoneKVShell
+
+/// The shell at a terminal: a banner, a prompt, line editing with history and completion.
+struct InteractiveShell {
+    let session: ShellSession
+
+    /// History is kept in `$ZONEKV_HISTORY`, else `~/.zonekv_history`.
+    private var historyFile: String {
+        ProcessInfo.processInfo.environment["ZONEKV_HISTORY"]
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".zonekv_history")
+    }
+
+    func run() {
+        let store = session.store
+        let editor = LineEditor(name: "zonekv", historyFile: historyFile) { [session] before, word in
+            session.completions(lineBeforeWord: before, word: word)
+        }
+        defer { editor.saveHistory() }
+        print("ZoneKV shell on \(store.path): \(store.recovery.keys) keys. Type help for the commands, quit to leave.")
+        while !session.isFinished {
+            let prompt = session.batchSize.map { "zonekv(batch of \($0))> " } ?? "zonekv> "
+            guard let line = editor.readLine(prompt: prompt) else {
+                print()
+                break
+            }
+            session.run(line: line)
+        }
+    }
+}
