@@ -24,19 +24,24 @@ enum CommandTable {
         return command(named: name)?.name ?? name
     }
 
-    /// Levenshtein distance: insertions, deletions and substitutions.
+    /// Edit distance counting insertions, deletions, substitutions and swaps of two neighbours
+    /// (the usual typing slips: "gte" is one edit from "get").
     static func editDistance(_ left: String, _ right: String) -> Int {
         let left = Array(left)
         let right = Array(right)
-        var previous = Array(0...right.count)
-        for (row, leftCharacter) in left.enumerated() {
-            var current = [row + 1] + Array(repeating: 0, count: right.count)
-            for (column, rightCharacter) in right.enumerated() {
-                current[column + 1] = min(
-                    previous[column + 1] + 1, current[column] + 1, previous[column] + (leftCharacter == rightCharacter ? 0 : 1))
+        guard !left.isEmpty, !right.isEmpty else { return max(left.count, right.count) }
+        var distance = [[Int]](repeating: [Int](repeating: 0, count: right.count + 1), count: left.count + 1)
+        for row in 0...left.count { distance[row][0] = row }
+        for column in 0...right.count { distance[0][column] = column }
+        for row in 1...left.count {
+            for column in 1...right.count {
+                let substitution = left[row - 1] == right[column - 1] ? 0 : 1
+                distance[row][column] = min(distance[row - 1][column] + 1, distance[row][column - 1] + 1, distance[row - 1][column - 1] + substitution)
+                if row > 1, column > 1, left[row - 1] == right[column - 2], left[row - 2] == right[column - 1] {
+                    distance[row][column] = min(distance[row][column], distance[row - 2][column - 2] + 1)
+                }
             }
-            previous = current
         }
-        return previous[right.count]
+        return distance[left.count][right.count]
     }
 }

@@ -8,6 +8,11 @@ public enum CommandLineTokenizer {
     public struct Statement: Equatable, Sendable {
         public var words: [String]
         public var outputFile: String?
+
+        public init(words: [String], outputFile: String? = nil) {
+            self.words = words
+            self.outputFile = outputFile
+        }
     }
 
     /// Why a line could not be split.
