@@ -14,17 +14,24 @@ struct ZoneKVCommand: ParsableCommand {
         commandName: "zonekv",
         abstract: "ZoneKV: a key-value object store for zoned NVMe SSDs.",
         discussion: """
-            Without a command, opens an interactive shell on the store (or, when standard input
-            is not a terminal, runs one command per line and prints only results). Any shell
-            command also works as a subcommand: zonekv get user42, zonekv stats, zonekv check.
+            Without a command, opens an interactive shell on the store (or, when standard input \
+            is not a terminal, runs one command per line and prints only results). Any shell \
+            command also works as a subcommand: zonekv get user42, zonekv stats, zonekv check. \
             Type help in the shell for the commands.
             """,
-        subcommands: [DeviceCommand.self, FormatCommand.self]
+        subcommands: [ShellLaunchCommand.self, DeviceCommand.self, FormatCommand.self],
+        defaultSubcommand: ShellLaunchCommand.self
     )
+}
+
+/// `zonekv [shell] [--device D] [-c "CMDS" | COMMAND WORDS...]`: the shell, or one command.
+struct ShellLaunchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shell", abstract: "Open the shell on a store, or run shell commands and exit (the default).")
 
     @OptionGroup var store: StoreSelection
 
-    @Option(name: .customShort("c"), help: "Run these commands (separated by ;) and exit.")
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run these commands (separated by ;) and exit.", valueName: "commands"))
     var commands: String?
 
     @Argument(parsing: .captureForPassthrough, help: "A shell command to run, e.g. get user42.")
@@ -34,8 +41,7 @@ struct ZoneKVCommand: ParsableCommand {
         guard commands == nil || words.isEmpty else { throw ValidationError("give either -c \"COMMANDS\" or a command, not both") }
         let interactive = commands == nil && words.isEmpty && isatty(0) == 1
         let output = ShellOutput.standard(isTerminal: isatty(1) == 1 && isatty(2) == 1)
-        let session = ShellSession(store: try store.open(announcing: interactive), output: output)
-        defer { try? session.store.close() }
+        let session = ShellSession(store: try store.open(), output: output)
         if let commands {
             session.run(line: commands)
         } else if !words.isEmpty {
@@ -49,8 +55,7 @@ struct ZoneKVCommand: ParsableCommand {
         do {
             try session.store.close()
         } catch {
-            FileHandle.standardError.write(Data("error: closing the store: \(error.message)\n".utf8))
-            throw ExitCode(1)
+            throw ToolFailure("closing the store: \(error.message)")
         }
         if session.failures > 0 { throw ExitCode(1) }
     }
@@ -69,7 +74,7 @@ struct StoreSelection: ParsableArguments {
 
     /// Opens the store, creating an emulated device with the default geometry on first use
     /// (said on standard error, so scripts' results stay clean).
-    func open(announcing: Bool) throws -> Store {
+    func open() throws -> Store {
         let path = path
         let creating = !path.hasPrefix("/dev/") && !FileManager.default.fileExists(atPath: path)
         let store: Store
