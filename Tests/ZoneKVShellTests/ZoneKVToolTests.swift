@@ -27,29 +27,41 @@ import Glibc
         var status: Int32
     }
 
-    /// Runs `zonekv` with `arguments` in `directory`, `input` on standard input.
+    /// Runs `zonekv` with `arguments` in `directory`, `input` on standard input. Through the
+    /// shell with files for the three streams: Foundation's Process needs a socket pair, which
+    /// the guest does not have.
     static func zonekv(_ arguments: [String], input: String = "", in directory: String, environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let standardInput = Pipe()
-        let standardOutput = Pipe()
-        let standardError = Pipe()
-        process.standardInput = standardInput
-        process.standardOutput = standardOutput
-        process.standardError = standardError
-        try process.run()
-        standardInput.fileHandleForWriting.write(Data(input.utf8))
-        try standardInput.fileHandleForWriting.close()
-        let results = standardOutput.fileHandleForReading.readDataToEndOfFile()
-        let errors = standardError.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        func lines(_ data: Data) -> [String] {
-            String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        let run = directory + "/run-\(UUID().uuidString.prefix(8))"
+        try Data(input.utf8).write(to: URL(fileURLWithPath: run + ".in"))
+        defer { for stream in ["in", "out", "err"] { try? FileManager.default.removeItem(atPath: "\(run).\(stream)") } }
+        let settings = environment.map { "\($0.key)=\(quoted($0.value))" }.joined(separator: " ")
+        let command =
+            "cd \(quoted(directory)) && \(settings) \(quoted(tool)) \(arguments.map(quoted).joined(separator: " ")) < \(quoted(run + ".in")) > \(quoted(run + ".out")) 2> \(quoted(run + ".err"))"
+        let status = shell(command)
+        func lines(_ path: String) -> [String] {
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
         }
-        return Run(results: lines(results), errors: lines(errors), status: process.terminationStatus)
+        return Run(results: lines(run + ".out"), errors: lines(run + ".err"), status: status)
+    }
+
+    /// `text` in single quotes for /bin/sh.
+    static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+    /// Runs a /bin/sh command; returns what it printed and its exit status.
+    @discardableResult
+    static func shell(_ command: String, output: UnsafeMutablePointer<String>? = nil) -> Int32 {
+        guard let stream = popen(command, "r") else { return -1 }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, stream)
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        let status = pclose(stream)
+        output?.pointee = String(decoding: bytes, as: UTF8.self)
+        return status == -1 ? -1 : (status >> 8) & 0xFF
     }
 
     static func temporaryDirectory() throws -> String {
@@ -132,23 +144,14 @@ import Glibc
     struct Terminal {
         let socket = "zonekv-test-\(getpid())-\(UUID().uuidString.prefix(8))"
 
-        /// Runs tmux through the shell and returns what it printed (popen: Foundation's Process
-        /// lost track of tmux clients here). A command that may start the tmux server does not
-        /// capture, or the server would hold the pipe open.
+        /// Runs tmux and returns what it printed. A command that may start the tmux server
+        /// does not capture, or the server would hold the pipe open.
         @discardableResult
         func tmux(_ arguments: [String], capturing: Bool = true) throws -> String {
-            let quoted = (["tmux", "-L", socket] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-            let command = quoted.joined(separator: " ") + (capturing ? " 2>&1" : " >/dev/null 2>&1")
-            guard let stream = popen(command, "r") else { throw ShellFailure(description: "cannot run tmux") }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let count = fread(&chunk, 1, chunk.count, stream)
-                if count == 0 { break }
-                bytes.append(contentsOf: chunk[0..<count])
-            }
-            pclose(stream)
-            return String(decoding: bytes, as: UTF8.self)
+            let command = (["tmux", "-L", socket] + arguments).map(ZoneKVToolTests.quoted).joined(separator: " ")
+            var output = ""
+            ZoneKVToolTests.shell(command + (capturing ? " 2>&1" : " >/dev/null 2>&1"), output: &output)
+            return output
         }
 
         func start(_ command: String) throws {
@@ -174,8 +177,6 @@ import Glibc
 
         func stop() { _ = try? tmux(["kill-server"], capturing: false) }
     }
-
-    struct ShellFailure: Error, CustomStringConvertible { var description: String }
 
     @Test func anInteractiveSessionEditsCompletesAndRemembersLines() throws {
         // The guest has no tmux: its run of this suite covers the scripted sessions.
