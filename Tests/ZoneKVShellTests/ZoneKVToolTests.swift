@@ -7,7 +7,8 @@ import Glibc
 
 /// The `zonekv` tool as people and scripts run it: a scripted session through standard input
 /// checked line by line, `-c`, commands as subcommands, the default device, exit codes, and an
-/// interactive session in a terminal (tmux) that edits a line, completes and recalls history.
+/// interactive session in a terminal (tmux) that edits a line, completes, searches and recalls
+/// history, and draws the zone map in colour.
 @Suite(.serialized) struct ZoneKVToolTests {
     /// The built `zonekv`, beside the test bundle.
     static var tool: String {
@@ -185,8 +186,13 @@ import Glibc
         try #require(tmuxInstalled, "tmux is needed for this test: apt-get install tmux (Tools/install-deps does)")
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let device = Self.devicePath(in: directory)
-        _ = try Self.zonekv(["format", "--device", device, "--force"], in: directory)
+        // Zones of 1 MiB, so a little data shows on the zone map.
+        let device = directory + "/store.zns"
+        let created = try Self.zonekv(["device", "create", device, "--zone-size", "1M", "--zone-capacity", "1M", "--zones", "8"], in: directory)
+        try #require(created.status == 0, "\(created.errors)")
+        _ = try Self.zonekv(["format", "--device", device], in: directory)
+        let values = (0..<100).map { "put value-\($0) 0x" + String(repeating: String(format: "%02x", $0), count: 2000) }
+        _ = try Self.zonekv(["--device", device], input: values.joined(separator: "\n"), in: directory)
         let terminal = Terminal()
         defer { terminal.stop() }
         let command = "ZONEKV_HISTORY=\(directory)/history \(Self.tool) --device \(device)"
@@ -218,6 +224,20 @@ import Glibc
         try terminal.press("Enter")
         screen = terminal.waitFor("user1   hello", times: 2)
         #expect(screen.components(separatedBy: "zonekv> prefix user1").count - 1 == 2, "\(screen)")
+
+        // Ctrl-R finds the put in the history; Enter runs it again.
+        try terminal.press("C-r")
+        try terminal.type("put user")
+        try terminal.press("Enter")
+        screen = terminal.waitFor("\nOK", times: 2)
+        #expect(screen.components(separatedBy: "\nOK").count - 1 == 2, "\(screen)")
+
+        // The zone map is drawn in colour at a terminal.
+        try terminal.type("zones")
+        try terminal.press("Enter")
+        terminal.waitFor("zones, ")
+        let colored = try terminal.tmux(["capture-pane", "-p", "-e", "-t", "shell"])
+        #expect(colored.contains("\u{1B}[33m░") && colored.contains("\u{1B}[34m█"), "\(colored.debugDescription)")
 
         try terminal.type("quit")
         try terminal.press("Enter")
