@@ -47,11 +47,19 @@ struct CheckpointEncoder {
         addItem()
     }
 
-    /// Adds an index entry; entries come in key order.
-    mutating func addEntry(key: UnsafeRawBufferPointer, _ entry: IndexEntry) {
+    /// Adds an index entry; entries come in key order. A large value's entry carries its chunks.
+    mutating func addEntry(key: UnsafeRawBufferPointer, _ entry: IndexEntry, chunks: [LargeValueDescriptor.Chunk]) {
         item.removeAll()
         appendLocation(entry.location)
         item.appendVarint(entry.sequence)
+        if entry.location.isLargeValue {
+            item.appendVarint(chunks.count)
+            for chunk in chunks {
+                item.appendVarint(chunk.zone)
+                item.appendVarint(chunk.offset)
+                item.appendVarint(chunk.byteCount)
+            }
+        }
         // The key part takes at most two varints and the key's bytes.
         if items.count + 1 + 8 + key.count + item.count > pieceBytes { finishPiece() }
         let shared = previousKey.withUnsafeBytes { commonPrefixLength($0, key) }

@@ -14,7 +14,9 @@
 ///                           sequence + 1 (0: none), newest unit sequence
 /// 2 failed batch            sequence
 /// 3 index entry             shared prefix with the previous key, suffix length, suffix, zone,
-///                           offset, stored length, location flags u8, sequence
+///                           offset, stored length, location flags u8, sequence; for a large
+///                           value (flag bit 1) then its chunk count and each chunk's zone,
+///                           offset and length
 /// ```
 ///
 /// ```

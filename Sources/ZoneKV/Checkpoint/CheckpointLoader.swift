@@ -65,12 +65,22 @@ struct CheckpointLoader {
             let suffixCount = reader.count(atMost: AppendUnitFormat.maxKeyBytes - shared), let suffix = reader.bytes(suffixCount),
             let location = readLocation(&reader), let sequence = reader.varint()
         else { return false }
+        var chunks: [LargeValueDescriptor.Chunk] = []
+        if location.isLargeValue {
+            guard let count = reader.count(atMost: 1 << 20) else { return false }
+            for _ in 0..<count {
+                guard let zone = reader.count(atMost: zoneCount - 1), let offset = reader.varint(),
+                    let byteCount = reader.count(atMost: IndexEntry.maxStoredLength)
+                else { return false }
+                chunks.append(LargeValueDescriptor.Chunk(zone: zone, offset: offset, byteCount: byteCount))
+            }
+        }
         key.removeAll(keepingCapacity: true)
         key.append(contentsOf: previousKey[0..<shared])
         key.append(contentsOf: suffix)
         let appended = key.withUnsafeBytes { state.index.appendInOrder($0, location: location, sequence: sequence) }
         guard appended else { return false }
-        state.zoneUsage.addLive(location, keyCount: key.count)
+        state.zoneUsage.addLive(location, keyCount: key.count, chunks: chunks)
         swap(&key, &previousKey)
         return true
     }

@@ -54,7 +54,8 @@ extension StoreEngine {
             engine.withLock { state in
                 while chunkPosition < cut.chunks.count && entries < Self.entriesPerLockHold {
                     for entry in cut.chunks[chunkPosition] {
-                        state.index.keys.withKey(entry.key) { encoder.addEntry(key: $0, entry) }
+                        let chunks = entry.location.isLargeValue ? cut.zoneUsage.largeValueChunks[entry.location] ?? [] : []
+                        state.index.keys.withKey(entry.key) { encoder.addEntry(key: $0, entry, chunks: chunks) }
                     }
                     entries += cut.chunks[chunkPosition].count
                     chunkPosition += 1

@@ -3,8 +3,11 @@
 /// `EngineState` under the engine lock.
 struct ZoneUsage {
     /// Bytes of records the index points at (record header, key and stored value; for a large
-    /// value, its descriptor record only).
+    /// value, its descriptor record and its chunks).
     private(set) var liveBytes: [Int]
+    /// The chunks of each live large value, by where its descriptor is: their bytes are live
+    /// in their own zones, and stop being live with the descriptor.
+    private(set) var largeValueChunks: [RecordLocation: [LargeValueDescriptor.Chunk]] = [:]
     /// Lowest sequence number of a put in the zone (`UInt64.max` when it holds none): what
     /// decides whether a tombstone elsewhere still hides something.
     private(set) var lowestPutSequence: [UInt64]
@@ -52,12 +55,24 @@ struct ZoneUsage {
         checkpoint.indices.filter { checkpoint[$0] != 0 && checkpoint[$0] < id && sealed[$0] }
     }
 
-    mutating func addLive(_ location: RecordLocation, keyCount: Int) {
+    /// Counts a record the index now points at; for a large value, `descriptor` (its value)
+    /// names the chunks that count too.
+    mutating func addLive(_ location: RecordLocation, keyCount: Int, descriptor: [UInt8]? = nil) {
+        let chunks = location.isLargeValue ? descriptor.flatMap(LargeValueDescriptor.init(decoding:))?.chunks : nil
+        addLive(location, keyCount: keyCount, chunks: chunks ?? [])
+    }
+
+    mutating func addLive(_ location: RecordLocation, keyCount: Int, chunks: [LargeValueDescriptor.Chunk]) {
         liveBytes[location.zone] += Self.recordBytes(location, keyCount: keyCount)
+        guard location.isLargeValue, !chunks.isEmpty else { return }
+        largeValueChunks[location] = chunks
+        for chunk in chunks { liveBytes[chunk.zone] += AppendUnitFormat.recordBytes(keyCount: keyCount, valueCount: chunk.byteCount) }
     }
 
     mutating func removeLive(_ location: RecordLocation, keyCount: Int) {
         liveBytes[location.zone] -= Self.recordBytes(location, keyCount: keyCount)
+        guard location.isLargeValue, let chunks = largeValueChunks.removeValue(forKey: location) else { return }
+        for chunk in chunks { liveBytes[chunk.zone] -= AppendUnitFormat.recordBytes(keyCount: keyCount, valueCount: chunk.byteCount) }
     }
 
     /// The zone was reset: it holds nothing.

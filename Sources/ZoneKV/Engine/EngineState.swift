@@ -18,13 +18,14 @@ final class EngineState {
     }
 
     /// Points `key` at a newly written value. `value`, when given, replaces a cached older
-    /// value or is cached while the cache has room; without it, any older value is dropped.
+    /// value or is cached while the cache has room; without it, any older value is dropped. For
+    /// a large value, `value` is its descriptor, which is not cached.
     func applyPut(_ key: [UInt8], at location: RecordLocation, sequence: UInt64, value: [UInt8]?) {
         if let previous = index.update(key, to: location, sequence: sequence) {
             zoneUsage.removeLive(previous.location, keyCount: key.count)
         }
-        zoneUsage.addLive(location, keyCount: key.count)
-        if let value { cache.insertWritten(value, forKey: key) } else { cache.remove(forKey: key) }
+        zoneUsage.addLive(location, keyCount: key.count, descriptor: value)
+        if let value, !location.isLargeValue { cache.insertWritten(value, forKey: key) } else { cache.remove(forKey: key) }
     }
 
     /// Removes `key`.
@@ -36,18 +37,18 @@ final class EngineState {
 
     /// Moves `key` to a copy collection made of its record, if the index still points at the
     /// original (a newer write wins). The value is unchanged, so the cache stays as it is.
-    func applyRelocation(_ key: [UInt8], from original: RecordLocation, to copy: RecordLocation) {
+    /// `copiedValue` is the copy's stored value (for a large value, the new descriptor).
+    func applyRelocation(_ key: [UInt8], from original: RecordLocation, to copy: RecordLocation, copiedValue: [UInt8]) {
         guard index.relocate(key, from: original, to: copy) else { return }
         zoneUsage.removeLive(original, keyCount: key.count)
-        zoneUsage.addLive(copy, keyCount: key.count)
+        zoneUsage.addLive(copy, keyCount: key.count, descriptor: copiedValue)
     }
 
-    /// Applies a retired record that is not part of a batch (or whose batch committed). Large
-    /// values are not cached.
+    /// Applies a retired record that is not part of a batch (or whose batch committed).
     func apply(_ record: RetiredRecord) {
         switch record.type {
         case .put:
-            applyPut(record.key, at: record.location, sequence: record.sequence, value: record.location.isLargeValue ? nil : record.value)
+            applyPut(record.key, at: record.location, sequence: record.sequence, value: record.value)
         case .delete:
             applyDelete(record.key)
         case .batchCommit, .valueChunk, .storeHeader, .checkpointPiece, .checkpointCommit:

@@ -20,10 +20,14 @@ struct FoundLog {
         /// Whether the record is applied, or only noted for its zone (a unit before a
         /// checkpoint's cut, read because its zone is read from the start).
         var isReplayed: Bool
+        /// For a large value's put, where its descriptor is in `descriptors`.
+        var descriptor: Range<Int>?
     }
 
     private var records: [Record] = []
     private var keys: [UInt8] = []
+    /// Descriptors of large values, whose chunks count as live.
+    private var descriptors: [UInt8] = []
     /// Store headers found.
     private(set) var identities: [StoreIdentity] = []
     private(set) var zonesWithData = 0
@@ -62,6 +66,11 @@ struct FoundLog {
                 }
                 let keyStart = keys.count
                 if replayed { keys.append(contentsOf: bytes[record.key]) }
+                var descriptor: Range<Int>?
+                if replayed, record.type == .put, record.flags.contains(.largeValue) {
+                    descriptor = descriptors.count..<descriptors.count + record.value.count
+                    descriptors.append(contentsOf: bytes[record.value])
+                }
                 var batchCount = 0
                 if record.type == .batchCommit, record.value.count == 4 {
                     batchCount = Int(bytes.withUnsafeBytes { $0.loadLittleEndian(at: record.value.lowerBound, as: UInt32.self) })
@@ -73,7 +82,7 @@ struct FoundLog {
                         location: RecordLocation(
                             zone: zone.zone.rawValue, offset: zoneOffset + UInt64(record.value.lowerBound), storedLength: record.value.count,
                             recordFlags: record.flags),
-                        batchCount: batchCount, storeTag: unit.storeTag, isReplayed: replayed))
+                        batchCount: batchCount, storeTag: unit.storeTag, isReplayed: replayed, descriptor: descriptor))
             }
         }
     }
@@ -119,7 +128,7 @@ struct FoundLog {
                 return
             }
             if record.type == .put {
-                state.applyPut(key, at: record.location, sequence: record.sequence, value: nil)
+                state.applyPut(key, at: record.location, sequence: record.sequence, value: record.descriptor.map { Array(descriptors[$0]) })
             } else {
                 state.applyDelete(key)
             }

@@ -356,7 +356,9 @@ final class WritePipeline {
                 state.zoneUsage.noteWritten(record.type, zone: unit.zone, sequence: record.sequence, unitSequence: unit.sequence)
                 if record.flags.contains(.relocated) {
                     // A copy made by collection: only a put's copy moves the index.
-                    if let original = record.relocatedFrom { state.applyRelocation(record.key, from: original, to: retired.location) }
+                    if let original = record.relocatedFrom {
+                        state.applyRelocation(record.key, from: original, to: retired.location, copiedValue: record.value)
+                    }
                     continue
                 }
                 if unit.stream == .user { state.counters.userBytes += record.key.count + record.valueRange.count }

@@ -220,6 +220,41 @@ import Testing
         }
     }
 
+    /// A large value's chunks are live data in their zones: collection leaves zones holding
+    /// them alone (it would otherwise copy whole values over and over for nothing), and the
+    /// count survives reopening, from a checkpoint or from the log.
+    @Test func largeValuesCountAsLiveDataAndAreNotCollectedForNothing() throws {
+        guard StoreUnderTest.isEmulated else { return }
+        let options = Self.collectingByHand
+        try StoreUnderTest.withStore(options: options) { store, path in
+            let valueBytes = 600_000
+            for number in 0..<8 { try store.put([UInt8]("large-\(number)"), randomBytes(valueBytes, seed: UInt64(number) + 1)) }
+            let live = try store.statistics().liveBytes
+            #expect(live >= 8 * valueBytes && live < 9 * valueBytes)
+            #expect(try store.collectGarbage() == nil, "zones of live chunks were collected")
+            for number in 0..<4 { try store.put([UInt8]("large-\(number)"), randomBytes(valueBytes, seed: UInt64(number) + 100)) }
+            #expect(abs(try store.statistics().liveBytes - live) < valueBytes / 10)
+            try Self.collectAll(store)
+            #expect(abs(try store.statistics().liveBytes - live) < valueBytes / 10)
+            let before = try store.statistics().liveBytes
+            try store.close()
+            for fromLog in [false, true] {
+                var reopening = options
+                reopening.rebuildIndexFromLog = fromLog
+                reopening.checkpointOnClose = false
+                let reopened = try Store.open(path, options: reopening)
+                #expect(try reopened.statistics().liveBytes == before, "reopened \(fromLog ? "from the log" : "from the checkpoint")")
+                #expect(try reopened.get([UInt8]("large-1")) == randomBytes(valueBytes, seed: 101))
+                #expect(try reopened.get([UInt8]("large-7")) == randomBytes(valueBytes, seed: 8))
+                try reopened.close()
+            }
+            let reopened = try Store.open(path, options: options)
+            for number in 0..<8 { try reopened.delete([UInt8]("large-\(number)")) }
+            #expect(try reopened.statistics().liveBytes < valueBytes / 10)
+            try reopened.close()
+        }
+    }
+
     /// A get that looked a key up just before collection moved its record and reset the zone
     /// reads garbage where the record was: it must look again, not report damage.
     @Test func aReadOvertakenByCollectionLooksAgain() throws {
