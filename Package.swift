@@ -50,10 +50,12 @@ let package = Package(
             path: "Tools/zonekv",
             swiftSettings: swiftSettings
         ),
+        // YCSB's workload definitions and generators, for the benchmark.
+        .target(name: "YCSB", path: "Benchmarks/YCSB", swiftSettings: swiftSettings),
         .executableTarget(
             name: "zonekv-bench",
             dependencies: [
-                "ZoneKV", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ZoneKV", "YCSB", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Benchmarks/zonekv-bench",
@@ -63,5 +65,6 @@ let package = Package(
         .testTarget(name: "ZoneKVDeviceTests", dependencies: ["ZoneKVDevice"], swiftSettings: swiftSettings),
         .testTarget(name: "ZoneKVTests", dependencies: ["ZoneKV", "ZoneKVCodecs"], swiftSettings: swiftSettings),
         .testTarget(name: "ZoneKVShellTests", dependencies: ["ZoneKVShell", "ZoneKV"], swiftSettings: swiftSettings),
+        .testTarget(name: "YCSBTests", dependencies: ["YCSB"], swiftSettings: swiftSettings),
     ]
 )

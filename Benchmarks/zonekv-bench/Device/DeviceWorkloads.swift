@@ -1,3 +1,4 @@
+import YCSB
 import ZoneKV
 
 /// Device-layer workloads driven through one queue at a fixed depth: every slot stays busy, a

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Synchronization
+import YCSB
 import ZoneKV
 
 /// `zonekv-bench collection`: garbage collection in steady state. Fills a device to `--fill`,
@@ -62,7 +63,7 @@ struct CollectionBenchCommand: ParsableCommand {
         var value = [UInt8](repeating: 0, count: valueBytes)
         var random = SystemRandomNumberGenerator()
         for index in 0..<valueBytes { value[index] = UInt8.random(in: 0...255, using: &random) }
-        for record in 0..<records { try store.put(YCSB.key(UInt64(record)), value) }
+        for record in 0..<records { try store.put(KeyNames.key(UInt64(record)), value) }
 
         // The reader measures zipfian gets throughout, into the phase's recorder: first beside
         // updates that still find free zones (no collection: the reference), then, after the
@@ -71,19 +72,19 @@ struct CollectionBenchCommand: ParsableCommand {
         let phase = Atomic<Int>(Phase.idle.rawValue)
         let recorded = Mutex([LatencyRecorder(), LatencyRecorder()])
         let reader = Thread {
-            var keys = ScrambledZipfian(itemCount: UInt64(records), seed: 2)
+            var keys = ScrambledZipfianGenerator(itemCount: UInt64(records), seed: 2)
             while true {
                 let current = phase.load(ordering: .relaxed)
                 if current == Phase.stop.rawValue { return }
                 var batch = LatencyRecorder()
-                try? batch.measure(count: 256) { _ in _ = try store.get(YCSB.key(keys.next())) }
+                try? batch.measure(count: 256) { _ in _ = try store.get(KeyNames.key(keys.next())) }
                 let slot = current - Phase.reference.rawValue
                 if (0...1).contains(slot), phase.load(ordering: .relaxed) == current { recorded.withLock { $0[slot].merge(batch) } }
             }
         }
         reader.start()
-        var updates = ScrambledZipfian(itemCount: UInt64(records), seed: 3)
-        func update() throws { try store.put(YCSB.key(updates.next()), value) }
+        var updates = ScrambledZipfianGenerator(itemCount: UInt64(records), seed: 3)
+        func update() throws { try store.put(KeyNames.key(updates.next()), value) }
 
         let loaded = try store.statistics()
         print("loaded: \(loaded.freeZones) free zones, \(loaded.sealedZones) sealed, \(loaded.collections) zones collected during the load")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import YCSB
 import ZoneKV
 
 /// `zonekv-bench recovery`: how long an open takes, from a fresh checkpoint, from a checkpoint
@@ -42,7 +43,7 @@ struct RecoveryBenchCommand: ParsableCommand {
         let loadStart = ContinuousClock.now
         var batch = WriteBatch()
         for key in 0..<keys {
-            batch.put(YCSB.key(UInt64(key)), value)
+            batch.put(KeyNames.key(UInt64(key)), value)
             if batch.count == 1000 || key == keys - 1 {
                 try store.write(batch)
                 batch = WriteBatch()
@@ -73,7 +74,7 @@ struct RecoveryBenchCommand: ParsableCommand {
         }
 
         let updating = try Store.open(path, options: options)
-        for _ in 0..<updates { try updating.put(YCSB.key(UInt64.random(in: 0..<UInt64(keys), using: &random)), value) }
+        for _ in 0..<updates { try updating.put(KeyNames.key(UInt64.random(in: 0..<UInt64(keys), using: &random)), value) }
         try updating.close()
         let afterUpdates = try Store.open(path, options: options)
         let replayedUnits = afterUpdates.recovery.units

@@ -1,4 +1,5 @@
 import Dispatch
+import YCSB
 import ZoneKV
 
 /// The store workloads of `zonekv-bench store`: YCSB-style keys, random values.
@@ -11,7 +12,7 @@ struct StoreWorkloads {
     init(records: Int, valueBytes: Int) {
         self.records = records
         self.valueBytes = valueBytes
-        keys = (0..<records).map { YCSB.key(UInt64($0)) }
+        keys = (0..<records).map { KeyNames.key(UInt64($0)) }
     }
 
     /// A value for record `number` (random bytes, so compression does not flatter it).
@@ -71,7 +72,7 @@ struct StoreWorkloads {
     }
 
     func zipfianGets(_ store: Store, seconds: Double, seed: UInt64) throws -> LatencyRecorder {
-        var zipfian = ScrambledZipfian(itemCount: UInt64(records), seed: seed)
+        var zipfian = ScrambledZipfianGenerator(itemCount: UInt64(records), seed: seed)
         return try gets(store, seconds: seconds) { keys[Int(zipfian.next())] }
     }
 
