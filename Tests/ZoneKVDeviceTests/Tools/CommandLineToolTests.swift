@@ -48,6 +48,34 @@ struct CommandLineToolTests {
         #expect(both.output.contains("exactly one of --zone N or --all"), "\(both.output)")
     }
 
+    @Test("every YCSB core workload runs on ZoneKV and reports in YCSB's format")
+    func ycsbWorkloadsRun() throws {
+        let bench = URL(fileURLWithPath: defaultToolPath()).deletingLastPathComponent().appendingPathComponent("zonekv-bench").path
+        let workloads = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Benchmarks/workloads").path
+        let expected: [String: [String]] = [
+            "a": ["READ", "UPDATE"], "b": ["READ", "UPDATE"], "c": ["READ"], "d": ["READ", "INSERT"], "e": ["SCAN", "INSERT"],
+            "f": ["READ", "READ-MODIFY-WRITE"],
+        ]
+        for (name, operations) in expected.sorted(by: { $0.key < $1.key }) {
+            let result = runShellCommand(
+                "\(bench) ycsb -P \(workloads)/workload\(name) -p recordcount=2000 -p operationcount=4000 --threads 2 --status-seconds 0")
+            #expect(result.status == 0, "workload \(name): \(result.output)")
+            let run = result.output.components(separatedBy: "== run\n").last ?? ""
+            let lines = run.split(separator: "\n")
+            // Every line is YCSB's "[SERIES], Metric, value".
+            #expect(lines.allSatisfy { $0.hasPrefix("[") && $0.split(separator: ",").count == 3 }, "workload \(name): \(run)")
+            #expect(run.contains("[OVERALL], Throughput(ops/sec), "))
+            for operation in operations {
+                #expect(run.contains("[\(operation)], Return=OK, "), "workload \(name) has no \(operation): \(run)")
+                #expect(run.contains("[\(operation)], 99thPercentileLatency(us), "))
+            }
+            #expect(!run.contains("-FAILED"), "workload \(name): \(run)")
+        }
+        let bad = runShellCommand("\(bench) ycsb -p readproportion=2")
+        #expect(bad.status != 0 && bad.output.contains("readproportion must be a number from 0 to 1, not '2'"), "\(bad.output)")
+    }
+
     @Test("the device benchmark runs and prints its table")
     func benchmarkRuns() throws {
         let bench = URL(fileURLWithPath: defaultToolPath()).deletingLastPathComponent().appendingPathComponent("zonekv-bench").path
