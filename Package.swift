@@ -24,6 +24,9 @@ let package = Package(
         .systemLibrary(name: "CLibURing", pkgConfig: "liburing", providers: [.apt(["liburing-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // Peer engines for the benchmark's comparisons.
+        .systemLibrary(name: "CRocksDB", providers: [.apt(["librocksdb-dev"])]),
+        .systemLibrary(name: "CLMDB", providers: [.apt(["liblmdb-dev"])]),
         // CRC32C with the CPU's instruction where there is one.
         .target(name: "CChecksum"),
 
@@ -50,12 +53,14 @@ let package = Package(
             path: "Tools/zonekv",
             swiftSettings: swiftSettings
         ),
+        // RocksDB and LMDB as Swift types, for the benchmark's peer comparisons.
+        .target(name: "PeerEngines", dependencies: ["CRocksDB", "CLMDB"], path: "Benchmarks/PeerEngines", swiftSettings: swiftSettings),
         // YCSB's workload definitions and generators, for the benchmark.
         .target(name: "YCSB", path: "Benchmarks/YCSB", swiftSettings: swiftSettings),
         .executableTarget(
             name: "zonekv-bench",
             dependencies: [
-                "ZoneKV", "YCSB", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ZoneKV", "YCSB", "PeerEngines", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Benchmarks/zonekv-bench",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PeerEngines
 import Synchronization
 import YCSB
 import ZoneKV
@@ -44,9 +45,20 @@ struct YCSBCommand: ParsableCommand {
     @Option(help: "The device: an emulated device file or /dev/ngXnY (default: a new one in /tmp). Its data is overwritten by 'load' and 'both'.")
     var device: String?
 
+    enum EngineChoice: String, ExpressibleByArgument, CaseIterable { case zonekv, rocksdb, lmdb, all }
+
+    @Option(help: "The engine: zonekv, rocksdb, lmdb, or all of them back to back with a table side by side.")
+    var engine: EngineChoice = .zonekv
+
+    @Option(name: .customLong("cache-mib"), help: "Cache memory for every engine (ZoneKV's value cache, RocksDB's block cache), MiB.")
+    var cacheMiB: Int = 128
+
     func validate() throws {
-        guard threads >= 1, target >= 0, statusSeconds >= 0, (seconds ?? 1) > 0 else {
-            throw ValidationError("--threads must be at least 1; --target, --status-seconds and --seconds cannot be negative")
+        guard threads >= 1, target >= 0, statusSeconds >= 0, (seconds ?? 1) > 0, cacheMiB >= 0 else {
+            throw ValidationError("--threads must be at least 1; --target, --status-seconds, --seconds and --cache-mib cannot be negative")
+        }
+        guard engine == .zonekv || phase == .both else {
+            throw ValidationError("rocksdb and lmdb run in a fresh directory: use the phase 'both' with them")
         }
     }
 
@@ -65,25 +77,53 @@ struct YCSBCommand: ParsableCommand {
         }
         let workload: CoreWorkload
         do throws(WorkloadProperties.Failure) { workload = try CoreWorkload(settings) } catch { throw ValidationError(error.description) }
+        let engines: [EngineChoice] = engine == .all ? [.zonekv, .rocksdb, .lmdb] : [engine]
+        print(
+            "equal footing: \(workload.recordCount) records of \(workload.fieldCount) x \(workload.fieldLength) bytes, \(workload.operationCount) operations, \(threads) threads, no sync per operation, \(cacheMiB) MiB of cache each (LMDB has none of its own: it reads through the page cache)"
+        )
+        var results: [(String, EngineResult)] = []
+        for choice in engines { results.append((choice.rawValue, try measure(choice, workload: workload))) }
+        if results.count > 1 { print(EngineResult.sideBySide(results)) }
+    }
 
-        let path = device ?? "/tmp/zonekv-bench-ycsb-\(getpid()).zns"
-        defer { if device == nil { unlink(path) } }
-        var options = StoreOptions()
-        options.checkpointOnClose = true
-        let store = phase == .run ? try Store.open(path, options: options) : try Store.format(path, options: options, erasingForeignData: true)
-        let engine = ZoneKVEngine(store: store)
-        defer { try? engine.close() }
-        print("engine \(engine.name) on \(path); \(threads) threads; \(workload.recordCount) records, \(workload.operationCount) operations")
+    /// One engine's load and run, printed in YCSB's format.
+    private func measure(_ choice: EngineChoice, workload: CoreWorkload) throws -> EngineResult {
+        let scratch = "/tmp/zonekv-bench-ycsb-\(getpid())-\(choice.rawValue)"
+        let engine: any KeyValueEngine
+        switch choice {
+        case .zonekv, .all:
+            var options = StoreOptions()
+            options.cacheBytes = cacheMiB << 20
+            let path = device ?? scratch + ".zns"
+            let store = phase == .run ? try Store.open(path, options: options) : try Store.format(path, options: options, erasingForeignData: true)
+            engine = ZoneKVEngine(store: store)
+        case .rocksdb:
+            engine = RocksDBEngine(store: try RocksDBStore(directory: scratch, cacheBytes: cacheMiB << 20))
+        case .lmdb:
+            let mapBytes = max(1 << 30, workload.keySpace.multipliedReportingOverflow(by: UInt64(4 * (workload.fieldCount * workload.fieldLength + 64))).partialValue)
+            engine = LMDBEngine(store: try LMDBStore(path: scratch + ".mdb", mapBytes: Int(min(mapBytes, 1 << 40))))
+        }
+        defer {
+            try? engine.close()
+            if !(choice == .zonekv && device != nil) {
+                for suffix in ["", ".zns", ".mdb", ".mdb-lock"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
+            }
+        }
+        print("== engine \(engine.name)")
         let driver = YCSBDriver(workload: workload, engine: engine, threads: threads, target: target)
+        var result = EngineResult()
         if phase != .run {
             let (measurements, seconds) = withStatus(driver, total: workload.recordCount) { driver.load() }
             print("== load\n" + measurements.report(runMilliseconds: seconds * 1000, operations: measurements.operations))
+            result.load = (measurements, seconds)
         }
         if phase != .load {
             driver.done.store(0, ordering: .relaxed)
             let (measurements, seconds) = withStatus(driver, total: workload.operationCount) { driver.run(seconds: self.seconds) }
             print("== run\n" + measurements.report(runMilliseconds: seconds * 1000, operations: measurements.operations))
+            result.run = (measurements, seconds)
         }
+        return result
     }
 
     /// Runs `phase` while a thread prints YCSB's status line every --status-seconds.

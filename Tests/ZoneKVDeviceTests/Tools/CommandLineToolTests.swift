@@ -72,6 +72,15 @@ struct CommandLineToolTests {
             }
             #expect(!run.contains("-FAILED"), "workload \(name): \(run)")
         }
+        // The peers run the same workload code, and a table puts them side by side.
+        let all = runShellCommand(
+            "\(bench) ycsb -P \(workloads)/workloada -p recordcount=2000 -p operationcount=4000 --engine all --status-seconds 0")
+        #expect(all.status == 0, "\(all.output)")
+        #expect(all.output.contains("equal footing: 2000 records of 10 x 100 bytes"))
+        #expect(all.output.contains("== engine rocksdb") && all.output.contains("== engine lmdb"))
+        let header = all.output.split(separator: "\n").first { $0.hasPrefix("| measure") }.map(String.init) ?? ""
+        #expect(header.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.starts(with: ["measure", "zonekv", "rocksdb", "lmdb"]), "\(all.output)")
+        #expect(all.output.contains("| UPDATE p99 (us) |"))
         let bad = runShellCommand("\(bench) ycsb -p readproportion=2")
         #expect(bad.status != 0 && bad.output.contains("readproportion must be a number from 0 to 1, not '2'"), "\(bad.output)")
     }
