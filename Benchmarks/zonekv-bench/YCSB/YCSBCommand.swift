@@ -53,8 +53,14 @@ struct YCSBCommand: ParsableCommand {
     @Option(name: .customLong("cache-mib"), help: "Cache memory for every engine (ZoneKV's value cache, RocksDB's block cache), MiB.")
     var cacheMiB: Int = 128
 
+    @Flag(help: "Measure the device baseline on a device given with --device too (it overwrites its zones; always done on the scratch device).")
+    var baseline = false
+
+    @Option(help: "Seconds for each device baseline measurement (0: no baseline).")
+    var baselineSeconds: Double = 2
+
     func validate() throws {
-        guard threads >= 1, target >= 0, statusSeconds >= 0, (seconds ?? 1) > 0, cacheMiB >= 0 else {
+        guard threads >= 1, target >= 0, statusSeconds >= 0, (seconds ?? 1) > 0, cacheMiB >= 0, baselineSeconds >= 0 else {
             throw ValidationError("--threads must be at least 1; --target, --status-seconds, --seconds and --cache-mib cannot be negative")
         }
         guard engine == .zonekv || phase == .both else {
@@ -103,8 +109,9 @@ struct YCSBCommand: ParsableCommand {
             let mapBytes = max(1 << 30, workload.keySpace.multipliedReportingOverflow(by: UInt64(4 * (workload.fieldCount * workload.fieldLength + 64))).partialValue)
             engine = LMDBEngine(store: try LMDBStore(path: scratch + ".mdb", mapBytes: Int(min(mapBytes, 1 << 40))))
         }
+        var closed = false
         defer {
-            try? engine.close()
+            if !closed { try? engine.close() }
             if !(choice == .zonekv && device != nil) {
                 for suffix in ["", ".zns", ".mdb", ".mdb-lock"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
             }
@@ -122,6 +129,12 @@ struct YCSBCommand: ParsableCommand {
             let (measurements, seconds) = withStatus(driver, total: workload.operationCount) { driver.run(seconds: self.seconds) }
             print("== run\n" + measurements.report(runMilliseconds: seconds * 1000, operations: measurements.operations))
             result.run = (measurements, seconds)
+        }
+        if choice == .zonekv && (device == nil || baseline) && baselineSeconds > 0 {
+            try engine.close()
+            closed = true
+            let measured = try DeviceBaseline.measure(path: device ?? scratch + ".zns", queueDepth: threads, seconds: baselineSeconds)
+            print(measured.report(load: result, recordBytes: workload.fieldCount * workload.fieldLength))
         }
         return result
     }

@@ -59,22 +59,27 @@ struct CommandLineToolTests {
         ]
         for (name, operations) in expected.sorted(by: { $0.key < $1.key }) {
             let result = runShellCommand(
-                "\(bench) ycsb -P \(workloads)/workload\(name) -p recordcount=2000 -p operationcount=4000 --threads 2 --status-seconds 0")
+                "\(bench) ycsb -P \(workloads)/workload\(name) -p recordcount=2000 -p operationcount=4000 --threads 2 --status-seconds 0 --baseline-seconds \(name == "c" ? "0.2" : "0")")
             #expect(result.status == 0, "workload \(name): \(result.output)")
-            let run = result.output.components(separatedBy: "== run\n").last ?? ""
-            let lines = run.split(separator: "\n")
-            // Every line is YCSB's "[SERIES], Metric, value".
-            #expect(lines.allSatisfy { $0.hasPrefix("[") && $0.split(separator: ",").count == 3 }, "workload \(name): \(run)")
+            let after = result.output.components(separatedBy: "== run\n").last ?? ""
+            // The report: lines of YCSB's "[SERIES], Metric, value" (the device baseline follows).
+            let lines = after.split(separator: "\n").prefix { $0.hasPrefix("[") }
+            let run = lines.joined(separator: "\n")
+            #expect(lines.count >= 10 && lines.allSatisfy { $0.split(separator: ",").count == 3 }, "workload \(name): \(after)")
             #expect(run.contains("[OVERALL], Throughput(ops/sec), "))
             for operation in operations {
                 #expect(run.contains("[\(operation)], Return=OK, "), "workload \(name) has no \(operation): \(run)")
                 #expect(run.contains("[\(operation)], 99thPercentileLatency(us), "))
             }
             #expect(!run.contains("-FAILED"), "workload \(name): \(run)")
+            if name == "c" {
+                #expect(result.output.contains("device baseline at queue depth 2: 4 KiB random reads"), "\(result.output)")
+                #expect(result.output.contains("of the device's read IOPS"))
+            }
         }
         // The peers run the same workload code, and a table puts them side by side.
         let all = runShellCommand(
-            "\(bench) ycsb -P \(workloads)/workloada -p recordcount=2000 -p operationcount=4000 --engine all --status-seconds 0")
+            "\(bench) ycsb -P \(workloads)/workloada -p recordcount=2000 -p operationcount=4000 --engine all --status-seconds 0 --baseline-seconds 0")
         #expect(all.status == 0, "\(all.output)")
         #expect(all.output.contains("equal footing: 2000 records of 10 x 100 bytes"))
         #expect(all.output.contains("== engine rocksdb") && all.output.contains("== engine lmdb"))
