@@ -39,6 +39,14 @@ struct YCSBCommand: ParsableCommand {
     @Option(help: "Stop the run phase after this many seconds, even before operationcount.")
     var seconds: Double?
 
+    @Option(help: "Seconds of run-phase operations before measuring (not counted).")
+    var warmUp: Double = 0
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: "text (YCSB's exporter) or json (one document at the end, on standard output).")
+    var format: OutputFormat = .text
+
     @Option(help: "Seconds between status lines (0: none).")
     var statusSeconds: Double = 10
 
@@ -60,7 +68,7 @@ struct YCSBCommand: ParsableCommand {
     var baselineSeconds: Double = 2
 
     func validate() throws {
-        guard threads >= 1, target >= 0, statusSeconds >= 0, (seconds ?? 1) > 0, cacheMiB >= 0, baselineSeconds >= 0 else {
+        guard threads >= 1, target >= 0, statusSeconds >= 0, (seconds ?? 1) > 0, cacheMiB >= 0, baselineSeconds >= 0, warmUp >= 0 else {
             throw ValidationError("--threads must be at least 1; --target, --status-seconds, --seconds and --cache-mib cannot be negative")
         }
         guard engine == .zonekv || phase == .both else {
@@ -84,12 +92,24 @@ struct YCSBCommand: ParsableCommand {
         let workload: CoreWorkload
         do throws(WorkloadProperties.Failure) { workload = try CoreWorkload(settings) } catch { throw ValidationError(error.description) }
         let engines: [EngineChoice] = engine == .all ? [.zonekv, .rocksdb, .lmdb] : [engine]
-        print(
+        say(
             "equal footing: \(workload.recordCount) records of \(workload.fieldCount) x \(workload.fieldLength) bytes, \(workload.operationCount) operations, \(threads) threads, no sync per operation, \(cacheMiB) MiB of cache each (LMDB has none of its own: it reads through the page cache)"
         )
         var results: [(String, EngineResult)] = []
         for choice in engines { results.append((choice.rawValue, try measure(choice, workload: workload))) }
-        if results.count > 1 { print(EngineResult.sideBySide(results)) }
+        if format == .json {
+            var document: [String: Any] = ["threads": threads, "recordCount": workload.recordCount, "operationCount": workload.operationCount]
+            for (name, result) in results {
+                var phases: [String: Any] = [:]
+                if let (measured, seconds) = result.load { phases["load"] = measured.jsonObject(runMilliseconds: seconds * 1000, operations: measured.operations) }
+                if let (measured, seconds) = result.run { phases["run"] = measured.jsonObject(runMilliseconds: seconds * 1000, operations: measured.operations) }
+                document[name] = phases
+            }
+            let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else if results.count > 1 {
+            print(EngineResult.sideBySide(results))
+        }
     }
 
     /// One engine's load and run, printed in YCSB's format.
@@ -116,27 +136,32 @@ struct YCSBCommand: ParsableCommand {
                 for suffix in ["", ".zns", ".mdb", ".mdb-lock"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
             }
         }
-        print("== engine \(engine.name)")
+        say("== engine \(engine.name)")
         let driver = YCSBDriver(workload: workload, engine: engine, threads: threads, target: target)
         var result = EngineResult()
         if phase != .run {
             let (measurements, seconds) = withStatus(driver, total: workload.recordCount) { driver.load() }
-            print("== load\n" + measurements.report(runMilliseconds: seconds * 1000, operations: measurements.operations))
+            say("== load\n" + measurements.report(runMilliseconds: seconds * 1000, operations: measurements.operations))
             result.load = (measurements, seconds)
         }
         if phase != .load {
             driver.done.store(0, ordering: .relaxed)
-            let (measurements, seconds) = withStatus(driver, total: workload.operationCount) { driver.run(seconds: self.seconds) }
-            print("== run\n" + measurements.report(runMilliseconds: seconds * 1000, operations: measurements.operations))
+            let (measurements, seconds) = withStatus(driver, total: workload.operationCount) { driver.run(seconds: self.seconds, warmUp: warmUp) }
+            say("== run\n" + measurements.report(runMilliseconds: seconds * 1000, operations: measurements.operations))
             result.run = (measurements, seconds)
         }
         if choice == .zonekv && (device == nil || baseline) && baselineSeconds > 0 {
             try engine.close()
             closed = true
             let measured = try DeviceBaseline.measure(path: device ?? scratch + ".zns", queueDepth: threads, seconds: baselineSeconds)
-            print(measured.report(load: result, recordBytes: workload.fieldCount * workload.fieldLength))
+            say(measured.report(load: result, recordBytes: workload.fieldCount * workload.fieldLength))
         }
         return result
+    }
+
+    /// Text output; with --format json it goes to standard error, so standard output is the document alone.
+    private func say(_ text: String) {
+        if format == .json { FileHandle.standardError.write(Data((text + "\n").utf8)) } else { print(text) }
     }
 
     /// Runs `phase` while a thread prints YCSB's status line every --status-seconds.

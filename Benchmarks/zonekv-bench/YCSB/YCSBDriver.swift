@@ -40,8 +40,18 @@ final class YCSBDriver: @unchecked Sendable {
         }
     }
 
-    /// Runs `operationCount` operations (or until `seconds` pass), split between the threads.
-    func run(seconds: Double?) -> (YCSBMeasurements, seconds: Double) {
+    /// Runs `operationCount` operations (or until `seconds` pass), split between the threads,
+    /// after `warmUp` seconds of the same operations that are not counted.
+    func run(seconds: Double?, warmUp: Double = 0) -> (YCSBMeasurements, seconds: Double) {
+        if warmUp > 0 {
+            let end = Date().addingTimeInterval(warmUp)
+            _ = onThreads { thread, _ in
+                var client = Client(driver: self, seed: UInt64(thread) &* 104_729 &+ 3)
+                var ignored = YCSBMeasurements()
+                while Date() < end { for _ in 0..<64 { client.doOperation(into: &ignored) } }
+            }
+            done.store(0, ordering: .relaxed)
+        }
         let deadline = seconds.map { Date().addingTimeInterval($0) }
         return onThreads { thread, measurements in
             var client = Client(driver: self, seed: UInt64(thread) &* 7919 &+ 17)

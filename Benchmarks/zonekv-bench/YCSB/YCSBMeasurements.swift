@@ -35,6 +35,24 @@ struct YCSBMeasurements {
         series[name]?.histogram.valueAtPercentile(percentile) ?? 0
     }
 
+    /// The report as JSON-ready values: overall figures, then each series.
+    func jsonObject(runMilliseconds: Double, operations counted: Int) -> [String: Any] {
+        var series: [String: Any] = [:]
+        for (name, measured) in self.series {
+            let histogram = measured.histogram
+            series[name] = [
+                "operations": Int(histogram.totalCount), "averageLatencyUs": histogram.mean, "minLatencyUs": Int(histogram.min),
+                "maxLatencyUs": Int(histogram.max), "p50LatencyUs": Int(histogram.valueAtPercentile(50)),
+                "p95LatencyUs": Int(histogram.valueAtPercentile(95)), "p99LatencyUs": Int(histogram.valueAtPercentile(99)),
+                "returns": measured.returns,
+            ] as [String: Any]
+        }
+        return [
+            "runTimeMs": Int(runMilliseconds.rounded()), "throughputOpsPerSec": Double(counted) / max(runMilliseconds, 1e-9) * 1000,
+            "series": series,
+        ]
+    }
+
     /// YCSB's text report: `[OVERALL]`, then each operation.
     func report(runMilliseconds: Double, operations counted: Int) -> String {
         var lines = [

@@ -86,6 +86,12 @@ struct CommandLineToolTests {
         let header = all.output.split(separator: "\n").first { $0.hasPrefix("| measure") }.map(String.init) ?? ""
         #expect(header.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.starts(with: ["measure", "zonekv", "rocksdb", "lmdb"]), "\(all.output)")
         #expect(all.output.contains("| UPDATE p99 (us) |"))
+        // JSON: one document on standard output, with every operation counted once.
+        let json = runShellCommand(
+            "\(bench) ycsb -P \(workloads)/workloadb -p recordcount=1000 -p operationcount=3000 --status-seconds 0 --baseline-seconds 0 --warm-up 0.2 --format json 2>/dev/null")
+        let document = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        let series = ((document?["zonekv"] as? [String: Any])?["run"] as? [String: Any])?["series"] as? [String: [String: Any]]
+        #expect(series.map { $0.values.compactMap { $0["operations"] as? Int }.reduce(0, +) } == 3000, "\(json.output)")
         let bad = runShellCommand("\(bench) ycsb -p readproportion=2")
         #expect(bad.status != 0 && bad.output.contains("readproportion must be a number from 0 to 1, not '2'"), "\(bad.output)")
     }
