@@ -88,7 +88,7 @@ struct CommandLineToolTests {
         #expect(all.output.contains("| UPDATE p99 (us) |"))
         // JSON: one document on standard output, with every operation counted once.
         let json = runShellCommand(
-            "\(bench) ycsb -P \(workloads)/workloadb -p recordcount=1000 -p operationcount=3000 --status-seconds 0 --baseline-seconds 0 --warm-up 0.2 --format json 2>/dev/null")
+            "(\(bench) ycsb -P \(workloads)/workloadb -p recordcount=1000 -p operationcount=3000 --status-seconds 0 --baseline-seconds 0 --warm-up 0.2 --format json 2>/dev/null)")
         let document = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
         let series = ((document?["zonekv"] as? [String: Any])?["run"] as? [String: Any])?["series"] as? [String: [String: Any]]
         #expect(series.map { $0.values.compactMap { $0["operations"] as? Int }.reduce(0, +) } == 3000, "\(json.output)")
