@@ -2,6 +2,8 @@
 struct EngineResult {
     var load: (YCSBMeasurements, seconds: Double)?
     var run: (YCSBMeasurements, seconds: Double)?
+    /// Run-phase throughput, sampled every quarter of a second.
+    var runTimeline: [Double] = []
 
     private static func throughput(_ phase: (YCSBMeasurements, seconds: Double)?) -> Double? {
         phase.map { Double($0.0.operations) / max($0.seconds, 1e-9) }

@@ -47,6 +47,9 @@ struct YCSBCommand: ParsableCommand {
     @Option(help: "text (YCSB's exporter) or json (one document at the end, on standard output).")
     var format: OutputFormat = .text
 
+    @Option(help: "Draw the run's throughput over time and its latency percentiles per operation into this SVG file.")
+    var plot: String?
+
     @Option(help: "Seconds between status lines (0: none).")
     var statusSeconds: Double = 10
 
@@ -110,6 +113,13 @@ struct YCSBCommand: ParsableCommand {
         } else if results.count > 1 {
             print(EngineResult.sideBySide(results))
         }
+        if let plot {
+            let svg = YCSBPlot(results: results, sampleSeconds: 0.25).render()
+            guard FileManager.default.createFile(atPath: plot, contents: Data(svg.utf8)) else {
+                throw ValidationError("cannot write the plot to \(plot): check that its folder exists and is writable")
+            }
+            say("plot written to \(plot)")
+        }
     }
 
     /// One engine's load and run, printed in YCSB's format.
@@ -140,13 +150,16 @@ struct YCSBCommand: ParsableCommand {
         let driver = YCSBDriver(workload: workload, engine: engine, threads: threads, target: target)
         var result = EngineResult()
         if phase != .run {
-            let (measurements, seconds) = withStatus(driver, total: workload.recordCount) { driver.load() }
+            let ((measurements, seconds), _) = withStatus(driver, total: workload.recordCount) { driver.load() }
             say("== load\n" + measurements.report(runMilliseconds: seconds * 1000, operations: measurements.operations))
             result.load = (measurements, seconds)
         }
         if phase != .load {
             driver.done.store(0, ordering: .relaxed)
-            let (measurements, seconds) = withStatus(driver, total: workload.operationCount) { driver.run(seconds: self.seconds, warmUp: warmUp) }
+            let ((measurements, seconds), timeline) = withStatus(driver, total: workload.operationCount) {
+                driver.run(seconds: self.seconds, warmUp: warmUp)
+            }
+            result.runTimeline = timeline
             say("== run\n" + measurements.report(runMilliseconds: seconds * 1000, operations: measurements.operations))
             result.run = (measurements, seconds)
         }
@@ -164,18 +177,34 @@ struct YCSBCommand: ParsableCommand {
         if format == .json { FileHandle.standardError.write(Data((text + "\n").utf8)) } else { print(text) }
     }
 
-    /// Runs `phase` while a thread prints YCSB's status line every --status-seconds.
-    private func withStatus<Result>(_ driver: YCSBDriver, total: Int, _ phase: () -> Result) -> Result {
+    /// Runs `phase` while a thread samples progress four times a second (the throughput
+    /// timeline a plot draws) and prints YCSB's status line every --status-seconds.
+    private func withStatus<Result>(_ driver: YCSBDriver, total: Int, _ phase: () -> Result) -> (Result, timeline: [Double]) {
         let started = Date()
         let finished = DispatchSemaphore(value: 0)
+        let timeline = Mutex<[Double]>([])
+        let sampleSeconds = 0.25
         let reporter = Thread { [statusSeconds] in
-            guard statusSeconds > 0 else { return }
             var previous = 0
-            while finished.wait(timeout: .now() + statusSeconds) == .timedOut {
+            var sinceStatus = 0.0
+            var atStatus = 0
+            var sampledAt = Date()
+            while true {
+                // The last sample covers the rest of the phase, however short.
+                let ended = finished.wait(timeout: .now() + sampleSeconds) == .success
                 let done = driver.done.load(ordering: .relaxed)
-                let elapsed = Date().timeIntervalSince(started)
-                let current = Double(done - previous) / statusSeconds
+                let now = Date()
+                let interval = max(now.timeIntervalSince(sampledAt), 1e-6)
+                timeline.withLock { $0.append(Double(done - previous) / interval) }
                 previous = done
+                sampledAt = now
+                if ended { break }
+                sinceStatus += interval
+                guard statusSeconds > 0, sinceStatus >= statusSeconds else { continue }
+                let current = Double(done - atStatus) / sinceStatus
+                atStatus = done
+                sinceStatus = 0
+                let elapsed = Date().timeIntervalSince(started)
                 let remaining = current > 0 ? Double(total - done) / current : 0
                 let stamp = ISO8601DateFormatter().string(from: Date())
                 FileHandle.standardError.write(
@@ -185,6 +214,7 @@ struct YCSBCommand: ParsableCommand {
         reporter.start()
         let result = phase()
         finished.signal()
-        return result
+        while !reporter.isFinished { usleep(1000) }
+        return (result, timeline.withLock { $0 })
     }
 }

@@ -77,15 +77,22 @@ struct CommandLineToolTests {
                 #expect(result.output.contains("of the device's read IOPS"))
             }
         }
-        // The peers run the same workload code, and a table puts them side by side.
+        // The peers run the same workload code, a table puts them side by side, and a plot
+        // draws each engine's throughput and each operation's latency percentiles.
+        let plot = NSTemporaryDirectory() + "zonekv-ycsb-\(UUID().uuidString).svg"
+        defer { try? FileManager.default.removeItem(atPath: plot) }
         let all = runShellCommand(
-            "\(bench) ycsb -P \(workloads)/workloada -p recordcount=2000 -p operationcount=4000 --engine all --status-seconds 0 --baseline-seconds 0")
+            "\(bench) ycsb -P \(workloads)/workloada -p recordcount=2000 -p operationcount=4000 --engine all --status-seconds 0 --baseline-seconds 0 --plot \(plot)")
         #expect(all.status == 0, "\(all.output)")
         #expect(all.output.contains("equal footing: 2000 records of 10 x 100 bytes"))
         #expect(all.output.contains("== engine rocksdb") && all.output.contains("== engine lmdb"))
         let header = all.output.split(separator: "\n").first { $0.hasPrefix("| measure") }.map(String.init) ?? ""
         #expect(header.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.starts(with: ["measure", "zonekv", "rocksdb", "lmdb"]), "\(all.output)")
         #expect(all.output.contains("| UPDATE p99 (us) |"))
+        let svg = (try? String(contentsOfFile: plot, encoding: .utf8)) ?? ""
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 3 + 3 * 2, "a throughput line per engine, a latency line per engine and operation")
+        #expect(svg.contains(">lmdb UPDATE</text>"))
         // JSON: one document on standard output, with every operation counted once.
         let json = runShellCommand(
             "(\(bench) ycsb -P \(workloads)/workloadb -p recordcount=1000 -p operationcount=3000 --status-seconds 0 --baseline-seconds 0 --warm-up 0.2 --format json 2>/dev/null)")
