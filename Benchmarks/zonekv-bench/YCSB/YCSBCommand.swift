@@ -5,6 +5,10 @@ import Synchronization
 import YCSB
 import ZoneKV
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `zonekv-bench ycsb`: YCSB's CoreWorkload (load and run phases) against ZoneKV, reported in
 /// the form of YCSB's text exporter.
 struct YCSBCommand: ParsableCommand {
@@ -178,12 +182,14 @@ struct YCSBCommand: ParsableCommand {
     }
 
     /// Runs `phase` while a thread samples progress four times a second (the throughput
-    /// timeline a plot draws) and prints YCSB's status line every --status-seconds.
+    /// timeline a plot draws) and prints YCSB's status line every --status-seconds, or, on a
+    /// terminal, a progress bar.
     private func withStatus<Result>(_ driver: YCSBDriver, total: Int, _ phase: () -> Result) -> (Result, timeline: [Double]) {
         let started = Date()
         let finished = DispatchSemaphore(value: 0)
         let timeline = Mutex<[Double]>([])
         let sampleSeconds = 0.25
+        let terminal = isatty(2) == 1 && statusSeconds > 0
         let reporter = Thread { [statusSeconds] in
             var previous = 0
             var sinceStatus = 0.0
@@ -198,13 +204,27 @@ struct YCSBCommand: ParsableCommand {
                 timeline.withLock { $0.append(Double(done - previous) / interval) }
                 previous = done
                 sampledAt = now
-                if ended { break }
+                if ended {
+                    if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                    break
+                }
                 sinceStatus += interval
+                let elapsed = Date().timeIntervalSince(started)
+                if terminal {
+                    // On a terminal, a progress bar redrawn in place at every sample.
+                    let share = min(1, Double(done) / Double(max(total, 1)))
+                    let filled = Int(share * 30)
+                    let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
+                    let rate = Double(done) / max(elapsed, 1e-9)
+                    let remaining = rate > 0 ? Double(total - done) / rate : 0
+                    FileHandle.standardError.write(
+                        Data("\r\u{1B}[K[\(bar)] \(Int(share * 100))% \(done) operations, \(formatRate(rate)) ops/s, \(Int(remaining)) s left".utf8))
+                    continue
+                }
                 guard statusSeconds > 0, sinceStatus >= statusSeconds else { continue }
                 let current = Double(done - atStatus) / sinceStatus
                 atStatus = done
                 sinceStatus = 0
-                let elapsed = Date().timeIntervalSince(started)
                 let remaining = current > 0 ? Double(total - done) / current : 0
                 let stamp = ISO8601DateFormatter().string(from: Date())
                 FileHandle.standardError.write(
