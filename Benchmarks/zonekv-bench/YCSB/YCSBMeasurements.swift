@@ -29,8 +29,6 @@ struct YCSBMeasurements {
 
     var operations: Int { series.values.reduce(0) { $0 + Int($1.histogram.totalCount) } }
 
-    func count(of name: String) -> Int { Int(series[name]?.histogram.totalCount ?? 0) }
-
     func percentile(_ percentile: Double, of name: String) -> UInt64 {
         series[name]?.histogram.valueAtPercentile(percentile) ?? 0
     }

@@ -18,5 +18,4 @@ struct CheckpointCut {
     var failedBatches: Set<UInt64>
     /// The index's entries, chunk by chunk, in key order.
     var chunks: [ContiguousArray<IndexEntry>]
-    var entryCount: Int
 }

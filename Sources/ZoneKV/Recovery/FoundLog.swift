@@ -112,11 +112,11 @@ struct FoundLog {
         }
         for record in records {
             state.zoneUsage.noteWritten(record.type, zone: record.location.zone, sequence: record.sequence, unitSequence: record.unitSequence)
-            guard record.isReplayed, !record.type.isCheckpoint else { continue }
+            guard record.isReplayed else { continue }
             report.nextSequence = max(report.nextSequence, record.sequence + 1)
             report.nextUnitSequence = max(report.nextUnitSequence, record.unitSequence + 1)
         }
-        records.removeAll { !$0.isReplayed || $0.type.isCheckpoint }
+        records.removeAll { !$0.isReplayed }
         report.records = records.count
         records.sort { ($0.sequence, $0.unitSequence, $0.ordinal) < ($1.sequence, $1.unitSequence, $1.ordinal) }
 

@@ -88,7 +88,9 @@ enum LogRecovery {
                 unit.peek.firstRecordType ?? .checkpointPiece, zone: unit.zone, sequence: unit.peek.firstRecordSequence,
                 unitSequence: unit.peek.sequence)
         }
-        noteCheckpoints(metadata, loaded: base?.commit, in: state)
+        if let loaded = base?.commit {
+            state.checkpoints.add(.init(id: loaded.id, replayFromUnit: loaded.replayFromUnit, cutTime: loaded.cutTime))
+        }
         log.apply(to: state, storeTag: report.identity?.tag, checkingSequences: base != nil, report: &report)
         state.checkpoints.bytesSinceCut = report.unitBytes
         return (report, state)
@@ -103,12 +105,6 @@ enum LogRecovery {
         case .readOnly: zone.writePointer == nil ? zone.capacity : zone.writtenBlocks
         default: zone.writtenBlocks
         }
-    }
-
-    /// Records the checkpoints recovery may fall back to: the one loaded and those older.
-    private static func noteCheckpoints(_ metadata: CheckpointLocator, loaded: CheckpointCommit?, in state: EngineState) {
-        guard let loaded else { return }
-        state.checkpoints.add(.init(id: loaded.id, replayFromUnit: loaded.replayFromUnit, cutTime: loaded.cutTime))
     }
 }
 

@@ -262,7 +262,7 @@ final class WritePipeline {
             state.checkpoints.cutTaken(replayFromUnit: nextUnitSequence)
             waiter.checkpointCut = CheckpointCut(
                 id: id, replayFromUnit: nextUnitSequence, time: time, writtenBlocks: written, zoneUsage: state.zoneUsage,
-                failedBatches: state.failedBatches, chunks: state.index.entryChunks, entryCount: state.index.count)
+                failedBatches: state.failedBatches, chunks: state.index.entryChunks)
         }
         operationDone(waiter)
     }
