@@ -184,7 +184,7 @@ import ZoneKVShell
         let stats = shell.run("stats").results
         #expect(stats.first == "keys                 40")
         #expect(stats.contains { $0.hasPrefix("write amplification") })
-        #expect(shell.run("info").results.contains { $0.hasPrefix("zones                  16 of 4.0 MiB") })
+        #expect(shell.run("info").results.contains { $0.hasPrefix("zones                  16 of 4 MiB") })
         #expect(shell.run("quit").results == [])
         #expect(shell.session.isFinished)
     }

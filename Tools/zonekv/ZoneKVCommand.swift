@@ -86,7 +86,7 @@ struct StoreSelection: ParsableArguments {
         if creating {
             let geometry = store.geometry
             FileHandle.standardError.write(
-                Data("created \(path): an emulated zoned device of \(geometry.zoneCount) zones of \(formatBytes(geometry.zoneCapacity * UInt64(geometry.blockSize))) (a sparse file), with an empty store\n".utf8))
+                Data("created \(path): an emulated zoned device of \(geometry.zoneCount) zones of \(Formatting.bytes(geometry.zoneCapacity * UInt64(geometry.blockSize))) (a sparse file), with an empty store\n".utf8))
         }
         return store
     }

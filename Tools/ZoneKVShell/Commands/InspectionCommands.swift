@@ -57,21 +57,3 @@ enum InspectionCommands {
         for (name, value) in rows { invocation.output.line("\(Formatting.padded(name, 22)) \(value)") }
     }
 }
-
-/// Sizes and padding for the shell's tables.
-enum Formatting {
-    static func bytes(_ count: Int) -> String {
-        let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) bytes" : String(format: "%.1f %@", value, units[unit])
-    }
-
-    static func padded(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
-    }
-}

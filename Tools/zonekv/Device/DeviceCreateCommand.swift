@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZoneKV
+import ZoneKVShell
 
 struct DeviceCreateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,6 +45,6 @@ struct DeviceCreateCommand: ParsableCommand {
         geometry.maxAppendBytes = Int(try parseByteCount(appendLimit, option: "--append-limit"))
         geometry.maxTransferBytes = Int(try parseByteCount(maxTransfer, option: "--max-transfer"))
         try ZonedDevice.createEmulated(at: path, geometry: geometry)
-        print("created \(path): \(zones) zones of \(formatBytes(geometry.zoneSizeBytes)) (capacity \(formatBytes(geometry.zoneCapacityBytes))), \(formatBytes(geometry.zoneSizeBytes * UInt64(zones))) in all")
+        print("created \(path): \(zones) zones of \(Formatting.bytes(geometry.zoneSizeBytes)) (capacity \(Formatting.bytes(geometry.zoneCapacityBytes))), \(Formatting.bytes(geometry.zoneSizeBytes * UInt64(zones))) in all")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZoneKV
+import ZoneKVShell
 
 struct DeviceInfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,18 +15,18 @@ struct DeviceInfoCommand: ParsableCommand {
             ("device", device.path),
             ("backend", device.backend == .nvme ? "nvme (io_uring passthrough)" : "emulated (device file)"),
             ("block size", "\(geometry.blockSize) bytes"),
-            ("capacity", "\(formatBytes(geometry.capacityBytes)) (\(geometry.blockCount) blocks)"),
+            ("capacity", "\(Formatting.bytes(geometry.capacityBytes)) (\(geometry.blockCount) blocks)"),
             ("zones", "\(geometry.zoneCount)"),
-            ("zone size", "\(formatBytes(geometry.zoneSizeBytes)) (\(geometry.zoneSize) blocks\(geometry.isZoneSizePowerOfTwo ? "" : ", not a power of two"))"),
-            ("zone capacity", "\(formatBytes(geometry.zoneCapacityBytes)) (\(geometry.zoneCapacity) blocks)"),
+            ("zone size", "\(Formatting.bytes(geometry.zoneSizeBytes)) (\(geometry.zoneSize) blocks\(geometry.isZoneSizePowerOfTwo ? "" : ", not a power of two"))"),
+            ("zone capacity", "\(Formatting.bytes(geometry.zoneCapacityBytes)) (\(geometry.zoneCapacity) blocks)"),
             ("max open zones", geometry.maxOpenZones.map(String.init) ?? "unlimited"),
             ("max active zones", geometry.maxActiveZones.map(String.init) ?? "unlimited"),
-            ("append limit (ZASL)", formatBytes(UInt64(geometry.maxAppendBytes))),
-            ("max transfer (MDTS)", formatBytes(UInt64(geometry.maxTransferBytes))),
+            ("append limit (ZASL)", Formatting.bytes(UInt64(geometry.maxAppendBytes))),
+            ("max transfer (MDTS)", Formatting.bytes(UInt64(geometry.maxTransferBytes))),
         ]
         let width = rows.map(\.0.count).max() ?? 0
         for (name, value) in rows {
-            print(padded(name, width) + "  " + value)
+            print(Formatting.padded(name, width) + "  " + value)
         }
     }
 }

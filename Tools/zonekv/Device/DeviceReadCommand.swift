@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZoneKV
+import ZoneKVShell
 
 struct DeviceReadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +33,7 @@ struct DeviceReadCommand: ParsableCommand {
             previous = line
             let hex = line.map { hexByte($0) }.joined(separator: " ")
             let text = String(line.map { $0 >= 32 && $0 < 127 ? Character(UnicodeScalar($0)) : "." })
-            print(hexOffset(base + UInt64(offset)) + "  " + padded(hex, 47) + "  |" + text + "|")
+            print(hexOffset(base + UInt64(offset)) + "  " + Formatting.padded(hex, 47) + "  |" + text + "|")
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZoneKV
+import ZoneKVShell
 
 struct DeviceZonesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,11 +25,11 @@ struct DeviceZonesCommand: ParsableCommand {
         print("zone  state              start        write pointer  written     capacity")
         for zone in zones {
             let pointer = zone.writePointer.map { String($0.rawValue) } ?? "-"
-            let written = formatBytes(zone.writtenBlocks * UInt64(device.geometry.blockSize))
+            let written = Formatting.bytes(zone.writtenBlocks * UInt64(device.geometry.blockSize))
             print(
-                padded(String(zone.zone.rawValue), 4) + "  " + padded(zone.state.description, 17) + "  "
-                    + padded(String(zone.start.rawValue), 11) + "  " + padded(pointer, 13) + "  " + padded(written, 10) + "  "
-                    + formatBytes(zone.capacity * UInt64(device.geometry.blockSize)))
+                Formatting.padded(String(zone.zone.rawValue), 4) + "  " + Formatting.padded(zone.state.description, 17) + "  "
+                    + Formatting.padded(String(zone.start.rawValue), 11) + "  " + Formatting.padded(pointer, 13) + "  " + Formatting.padded(written, 10) + "  "
+                    + Formatting.bytes(zone.capacity * UInt64(device.geometry.blockSize)))
         }
     }
 }

@@ -6,20 +6,6 @@ func openDevice(_ path: String) throws -> ZonedDevice {
     try ZonedDevice.open(path)
 }
 
-/// Binary units, as device sizes are: "96 MiB", "1.5 GiB", "512 bytes".
-func formatBytes(_ bytes: UInt64) -> String {
-    let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
-    var value = Double(bytes)
-    var unit = 0
-    while value >= 1024 && unit < units.count - 1 {
-        value /= 1024
-        unit += 1
-    }
-    if unit == 0 { return "\(bytes) bytes" }
-    let rounded = (value * 10).rounded() / 10
-    return rounded == rounded.rounded() ? "\(Int(rounded)) \(units[unit])" : "\(rounded) \(units[unit])"
-}
-
 /// Parses "96M", "80MiB", "128K", "1G" or a plain byte count.
 func parseByteCount(_ text: String, option: String) throws -> UInt64 {
     let trimmed = text.uppercased().filter { $0 != " " }
@@ -33,9 +19,4 @@ func parseByteCount(_ text: String, option: String) throws -> UInt64 {
     let (bytes, overflow) = number.multipliedReportingOverflow(by: multiplier)
     guard !overflow else { throw ValidationError("\(option): '\(text)' is too large") }
     return bytes
-}
-
-/// `text` padded with spaces to `width` characters.
-func padded(_ text: String, _ width: Int) -> String {
-    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
 }
