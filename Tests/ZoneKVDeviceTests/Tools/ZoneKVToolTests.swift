@@ -11,11 +11,7 @@ import Glibc
 /// history, and draws the zone map in colour.
 @Suite(.serialized) struct ZoneKVToolTests {
     /// The built `zonekv`, beside the test bundle.
-    static var tool: String {
-        let beside = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("zonekv").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("zonekv").path
-    }
+    static var tool: String { defaultToolPath() }
 
     /// `ZONEKV_TEST_STORE_DEVICE` (a real device in the guest), else a new emulated device file.
     static func devicePath(in directory: String) -> String {
@@ -38,7 +34,7 @@ import Glibc
         let settings = environment.map { "\($0.key)=\(quoted($0.value))" }.joined(separator: " ")
         let command =
             "cd \(quoted(directory)) && \(settings) \(quoted(tool)) \(arguments.map(quoted).joined(separator: " ")) < \(quoted(run + ".in")) > \(quoted(run + ".out")) 2> \(quoted(run + ".err"))"
-        let status = shell(command)
+        let status = runShellCommand("(\(command))").status  // in a subshell: its own redirections stand
         func lines(_ path: String) -> [String] {
             let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
@@ -48,22 +44,6 @@ import Glibc
 
     /// `text` in single quotes for /bin/sh.
     static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-
-    /// Runs a /bin/sh command; returns what it printed and its exit status.
-    @discardableResult
-    static func shell(_ command: String, output: UnsafeMutablePointer<String>? = nil) -> Int32 {
-        guard let stream = popen(command, "r") else { return -1 }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, stream)
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-        let status = pclose(stream)
-        output?.pointee = String(decoding: bytes, as: UTF8.self)
-        return status == -1 ? -1 : (status >> 8) & 0xFF
-    }
 
     static func temporaryDirectory() throws -> String {
         let directory = NSTemporaryDirectory() + "zonekv-tool-\(UUID().uuidString)"
@@ -150,9 +130,7 @@ import Glibc
         @discardableResult
         func tmux(_ arguments: [String], capturing: Bool = true) throws -> String {
             let command = (["tmux", "-L", socket] + arguments).map(ZoneKVToolTests.quoted).joined(separator: " ")
-            var output = ""
-            ZoneKVToolTests.shell(command + (capturing ? " 2>&1" : " >/dev/null 2>&1"), output: &output)
-            return output
+            return runShellCommand(capturing ? command : "(\(command) >/dev/null 2>&1)").output
         }
 
         func start(_ command: String) throws {
