@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "zonekv-bench",
         abstract: "Benchmarks for ZoneKV, each printed beside a reference measured in the same run.",
         subcommands: [
-            DeviceBenchCommand.self, StoreBenchCommand.self, CollectionBenchCommand.self, RecoveryBenchCommand.self, YCSBCommand.self,
+            DeviceBenchCommand.self, IOPathsCommand.self, StoreBenchCommand.self, CollectionBenchCommand.self, RecoveryBenchCommand.self, YCSBCommand.self,
         ]
     )
 }

@@ -88,6 +88,12 @@ static inline int zonekv_nvme_io_command(int fd, struct nvme_passthru_cmd *cmd) 
     return ioctl(fd, NVME_IOCTL_IO_CMD, cmd);
 }
 
+/* Synchronous I/O command with the 64-bit result (a Zone Append's assigned LBA) on the
+   submitting thread: 0, a positive NVMe status, or -1 with errno set. */
+static inline int zonekv_nvme_io_command64(int fd, struct nvme_passthru_cmd64 *cmd) {
+    return ioctl(fd, NVME_IOCTL_IO64_CMD, cmd);
+}
+
 /* The namespace id behind an NVMe generic char device. */
 static inline int zonekv_nvme_namespace_id(int fd) {
     return ioctl(fd, NVME_IOCTL_ID);

@@ -36,18 +36,32 @@ struct DeviceWorkloads {
 
     /// Random 4 KiB (one block) reads for `seconds`; returns operations per second.
     func randomReads(queue: DeviceQueue, seconds: Double, seed: UInt64) throws -> Double {
+        try timedRandomReads(queue: queue, seconds: seconds, seed: seed).operationsPerSecond
+    }
+
+    /// Random one-block reads for `seconds`, keeping every slot busy, with each read's latency
+    /// from enqueue to completion.
+    func timedRandomReads(queue: DeviceQueue, seconds: Double, seed: UInt64) throws -> LatencyRecorder {
         let geometry = device.geometry
         var random = FastRandom(seed: seed)
         let zoneCount = UInt64(readZones.count)
         let firstZone = UInt64(readZones.lowerBound)
-        func nextAddress() -> BlockAddress {
-            let zone = firstZone + random.next(below: zoneCount)
-            return BlockAddress(zone * geometry.zoneSize + random.next(below: geometry.zoneCapacity))
-        }
-        let run = try runClosedLoop(queue: queue, seconds: seconds) {
-            while let tag = queue.reserveTag() { try queue.enqueue(.read(nextAddress(), blockCount: 1), on: tag) }
-        }
-        return Double(run.completed) / run.seconds
+        let clock = ContinuousClock()
+        var started = [ContinuousClock.Instant](repeating: clock.now, count: queue.depth)
+        var recorder = LatencyRecorder()
+        let run = try runClosedLoop(
+            queue: queue, seconds: seconds,
+            refill: {
+                while let tag = queue.reserveTag() {
+                    let zone = firstZone + random.next(below: zoneCount)
+                    let address = BlockAddress(zone * geometry.zoneSize + random.next(below: geometry.zoneCapacity))
+                    started[tag.index] = clock.now
+                    try queue.enqueue(.read(address, blockCount: 1), on: tag)
+                }
+            },
+            completed: { completion in recorder.record(started[completion.tag.index].duration(to: clock.now)) })
+        recorder.addElapsed(run.seconds)
+        return recorder
     }
 
     /// Zone Appends of the append limit for `seconds`, spreading in-flight appends over the
@@ -87,11 +101,12 @@ struct DeviceWorkloads {
     }
 
     /// Keeps every slot of `queue` busy for `seconds`: `refill` enqueues commands into free
-    /// slots, completions are reaped in batches. Returns the completions it reaped and the time taken.
+    /// slots, completions are reaped in batches and passed to `completed`. Returns the
+    /// completions it reaped and the time taken.
     private func runClosedLoop(
-        queue: DeviceQueue, seconds: Double, refill: () throws -> Void
+        queue: DeviceQueue, seconds: Double, refill: () throws -> Void, completed: (Completion) -> Void = { _ in }
     ) throws -> (completed: Int, seconds: Double) {
-        var completed = 0
+        var count = 0
         var failure: DeviceError?
         let clock = ContinuousClock()
         let start = clock.now
@@ -101,7 +116,8 @@ struct DeviceWorkloads {
         while true {
             try queue.reap(minimum: 1) { completion in
                 if let error = completion.error { failure = error }
-                completed += 1
+                completed(completion)
+                count += 1
             }
             if let failure { throw failure }
             checks += 1
@@ -110,6 +126,6 @@ struct DeviceWorkloads {
         }
         let elapsed = start.duration(to: clock.now)
         try queue.reap(minimum: queue.inFlightCount) { _ in }
-        return (completed, elapsed.seconds)
+        return (count, elapsed.seconds)
     }
 }

@@ -26,6 +26,17 @@ struct LatencyRecorder {
         elapsed += before - start
     }
 
+    /// Records one latency measured elsewhere (an asynchronous command's, say).
+    mutating func record(_ latency: Duration) {
+        _ = histogram.record(UInt64(max(0, latency.nanoseconds)))
+        operations += 1
+    }
+
+    /// Adds wall time to the phase, for latencies recorded one by one.
+    mutating func addElapsed(_ seconds: Double) {
+        elapsed += .nanoseconds(Int64(seconds * 1e9))
+    }
+
     /// Adds another phase's measurements: run after this one (times add up) or at the same time
     /// on another thread (the longer time counts).
     mutating func merge(_ other: LatencyRecorder, concurrently: Bool = false) {

@@ -15,16 +15,20 @@ public struct DeviceOptions: Hashable, Sendable {
     public var polledSubmissions = false
     /// Emulated backend only: open the device file with O_DIRECT, bypassing the page cache.
     public var directIO = false
+    /// NVMe backend only: how commands reach the kernel (io_uring passthrough unless chosen
+    /// otherwise). The ring options above apply to the io_uring and block-layer paths.
+    public var commandPath = CommandPath.ioUring
 
     public init(
         registeredFiles: Bool = false, fixedBuffers: Bool = false, polledCompletions: Bool = false,
-        polledSubmissions: Bool = false, directIO: Bool = false
+        polledSubmissions: Bool = false, directIO: Bool = false, commandPath: CommandPath = .ioUring
     ) {
         self.registeredFiles = registeredFiles
         self.fixedBuffers = fixedBuffers
         self.polledCompletions = polledCompletions
         self.polledSubmissions = polledSubmissions
         self.directIO = directIO
+        self.commandPath = commandPath
     }
 }
 

@@ -42,14 +42,35 @@ public final class ZonedDevice: Sendable {
                 "\(path) does not exist; give an NVMe generic char device (/dev/ngXnY) or an emulated device file (create one with `zonekv device create \(path)`)")
         }
         if isCharacterDevice(path) {
-            let namespace = try PassthroughNamespace.open(path)
+            try validateCommandPath(of: options)
+            let namespace = try PassthroughNamespace.open(path, withBlockDevice: options.commandPath == .blockLayer)
             return ZonedDevice(path: path, storage: .nvme(namespace), geometry: namespace.geometry, options: options)
+        }
+        guard options.commandPath == .ioUring else {
+            throw DeviceError(
+                .optionUnsupported,
+                "the \(options.commandPath) command path needs an NVMe device (/dev/ngXnY); an emulated device always runs its commands through io_uring on its file")
         }
         if options.polledCompletions && !options.directIO {
             throw DeviceError(.invalidArgument, "polled completions on an emulated device need direct I/O (O_DIRECT); enable both or neither")
         }
         let controller = try EmulatedDeviceFile.open(path, directIO: options.directIO)
         return ZonedDevice(path: path, storage: .emulated(controller), geometry: controller.geometry, options: options)
+    }
+
+    /// The ring options mean nothing to the ioctl paths, which use no ring: refuse them rather
+    /// than measure something other than what was asked for.
+    private static func validateCommandPath(of options: DeviceOptions) throws(DeviceError) {
+        guard options.commandPath == .synchronousIOCtl || options.commandPath == .ioctlThreadPool else { return }
+        let ringOptions = [
+            (options.registeredFiles, "registered files"), (options.fixedBuffers, "fixed buffers"),
+            (options.polledCompletions, "IOPOLL"), (options.polledSubmissions, "SQPOLL"),
+        ].filter(\.0).map(\.1)
+        guard ringOptions.isEmpty else {
+            throw DeviceError(
+                .invalidArgument,
+                "\(ringOptions.joined(separator: ", ")) apply to io_uring rings, and the \(options.commandPath) command path uses none; drop them or choose the io_uring or block path")
+        }
     }
 
     /// Creates an emulated zoned device file at `path` (sparse: it takes space only as data is

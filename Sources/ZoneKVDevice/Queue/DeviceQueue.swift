@@ -85,7 +85,8 @@ public final class DeviceQueue {
         case let .nvme(namespace):
             backend = .nvme(
                 try PassthroughQueue(
-                    file: namespace.file, namespaceID: namespace.namespaceID, depth: depth, buffers: buffers, options: device.options,
+                    file: namespace.file, namespaceID: namespace.namespaceID, blockSize: geometry.blockSize,
+                    blockDevice: namespace.blockDevice, depth: depth, buffers: buffers, options: device.options,
                     ownership: ownership))
         case let .emulated(controller):
             backend = .emulated(

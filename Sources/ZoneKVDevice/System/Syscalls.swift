@@ -133,6 +133,13 @@ func isCharacterDevice(_ path: String) -> Bool {
     return info.st_mode & S_IFMT == S_IFCHR
 }
 
+/// Whether `path` names a block device.
+func isBlockDevice(_ path: String) -> Bool {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return false }
+    return info.st_mode & S_IFMT == S_IFBLK
+}
+
 func fileExists(_ path: String) -> Bool {
     var info = stat()
     return stat(path, &info) == 0
@@ -145,10 +152,11 @@ func nvmeNamespaceID(of file: SystemFile) throws(DeviceError) -> UInt32 {
     return UInt32(result)
 }
 
-/// Runs an I/O command synchronously through the ioctl path; returns the completion status as
-/// io_uring would report it (0, a positive NVMe status, or a negative errno).
-func nvmeSynchronousIOCommand(_ command: inout nvme_passthru_cmd, on file: SystemFile) -> Int32 {
-    let result = zonekv_nvme_io_command(file.descriptor, &command)
+/// Runs an I/O command synchronously through the ioctl path (NVME_IOCTL_IO64_CMD, blocking the
+/// calling thread); returns the completion status as io_uring would report it (0, a positive
+/// NVMe status, or a negative errno). The command's 64-bit result is left in `command.result`.
+func nvmeSynchronousIOCommand(_ command: inout nvme_passthru_cmd64, on file: SystemFile) -> Int32 {
+    let result = zonekv_nvme_io_command64(file.descriptor, &command)
     return result < 0 ? -zonekv_errno() : result
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ZoneKVDevice
 
@@ -20,10 +21,35 @@ struct IOPathOptionTests {
         Variant(
             name: "IOPOLL + fixed buffers + registered files",
             options: DeviceOptions(registeredFiles: true, fixedBuffers: true, polledCompletions: true, directIO: true)),
+        Variant(name: "synchronous ioctl", options: DeviceOptions(commandPath: .synchronousIOCtl)),
+        Variant(name: "ioctl thread pool", options: DeviceOptions(commandPath: .ioctlThreadPool)),
+        Variant(name: "block layer", options: DeviceOptions(commandPath: .blockLayer)),
+        Variant(
+            name: "block layer + IOPOLL + fixed buffers + registered files",
+            options: DeviceOptions(registeredFiles: true, fixedBuffers: true, polledCompletions: true, directIO: true, commandPath: .blockLayer)),
     ]
+
+    /// Why `subject` must refuse `variant` at open, as a phrase the error must contain; `nil`
+    /// if it must take it.
+    static func expectedRefusal(of variant: Variant, by subject: DeviceUnderTest) -> String? {
+        switch subject.source {
+        case .emulated:
+            return variant.options.commandPath == .ioUring ? nil : "needs an NVMe device"
+        case let .path(path):
+            guard variant.options.commandPath == .blockLayer else { return nil }
+            let blockPath = path.replacingOccurrences(of: "/dev/ng", with: "/dev/nvme")
+            return FileManager.default.fileExists(atPath: blockPath) ? nil : "exposes no block device"
+        }
+    }
 
     @Test("appends, reads and zone management work on every I/O path", arguments: DeviceUnderTest.all, variants)
     func commandsOnEveryPath(_ subject: DeviceUnderTest, _ variant: Variant) throws {
+        if let refusal = Self.expectedRefusal(of: variant, by: subject) {
+            let error = #expect(throws: DeviceError.self) { try subject.withDevice(options: variant.options) { _ in } }
+            #expect(error?.code == .optionUnsupported)
+            #expect(error?.message.contains(refusal) == true, "\(String(describing: error))")
+            return
+        }
         try subject.withDevice(options: variant.options) { device in
             let geometry = device.geometry
             let queue: DeviceQueue
@@ -58,6 +84,46 @@ struct IOPathOptionTests {
             try queue.flush()
             try queue.manage(.reset, zone)
             #expect(try queue.describe(zone).state == .empty)
+        }
+    }
+
+    @Test("the ioctl paths refuse ring options rather than ignore them", arguments: [CommandPath.synchronousIOCtl, .ioctlThreadPool])
+    func ioctlPathsRefuseRingOptions(_ path: CommandPath) throws {
+        guard let subject = DeviceUnderTest.all.first(where: { if case .path = $0.source { true } else { false } }) else { return }
+        let error = #expect(throws: DeviceError.self) {
+            try subject.withDevice(options: DeviceOptions(fixedBuffers: true, polledSubmissions: true, commandPath: path)) { _ in }
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.message.contains("fixed buffers, SQPOLL") == true, "\(String(describing: error))")
+    }
+
+    @Test("the ioctl thread pool keeps a whole queue of reads in flight and delivers each once")
+    func threadPoolDeliversEveryCompletionOnce() throws {
+        guard let subject = DeviceUnderTest.all.first(where: { if case .path = $0.source { true } else { false } }) else { return }
+        try subject.withDevice(options: DeviceOptions(commandPath: .ioctlThreadPool)) { device in
+            let geometry = device.geometry
+            let queue = try device.makeQueue(depth: 8, bufferBytes: geometry.blockSize)
+            let zone = ZoneID(0)
+            let data = pattern(seed: 7, count: 64 * geometry.blockSize)
+            try queue.write(data, at: geometry.startBlock(of: zone))
+            var seen = [Int](repeating: 0, count: 64)
+            var issued = 0
+            var blockOfTag = [Int](repeating: 0, count: queue.depth)
+            while issued < 64 || queue.inFlightCount > 0 {
+                while issued < 64, let tag = queue.reserveTag() {
+                    blockOfTag[tag.index] = issued
+                    try queue.enqueue(.read(geometry.startBlock(of: zone).advanced(by: UInt64(issued)), blockCount: 1), on: tag)
+                    issued += 1
+                }
+                try queue.reap(minimum: 1) { completion in
+                    #expect(completion.error == nil)
+                    let block = blockOfTag[completion.tag.index]
+                    seen[block] += 1
+                    let expected = Array(data[(block * geometry.blockSize)..<((block + 1) * geometry.blockSize)])
+                    #expect(queue.buffer(for: completion.tag).bytes(count: geometry.blockSize) == expected)
+                }
+            }
+            #expect(seen == Array(repeating: 1, count: 64))
         }
     }
 }

@@ -5,16 +5,23 @@ final class PassthroughNamespace: Sendable {
     let file: SystemFile
     let namespaceID: UInt32
     let geometry: DeviceGeometry
+    /// The namespace's block device (`/dev/nvmeXnY`), opened with O_DIRECT, for the block-layer
+    /// command path only.
+    let blockDevice: SystemFile?
 
-    private init(file: SystemFile, namespaceID: UInt32, geometry: DeviceGeometry) {
+    private init(file: SystemFile, namespaceID: UInt32, geometry: DeviceGeometry, blockDevice: SystemFile?) {
         self.file = file
         self.namespaceID = namespaceID
         self.geometry = geometry
+        self.blockDevice = blockDevice
     }
 
-    deinit { file.close() }
+    deinit {
+        file.close()
+        blockDevice?.close()
+    }
 
-    static func open(_ path: String) throws(DeviceError) -> PassthroughNamespace {
+    static func open(_ path: String, withBlockDevice: Bool) throws(DeviceError) -> PassthroughNamespace {
         let file = try SystemFile.open(path, backend: .nvme)
         do {
             try file.lockExclusively()
@@ -27,13 +34,35 @@ final class PassthroughNamespace: Sendable {
                 maxAppendBytes: facts.maxAppendBytes, maxTransferBytes: facts.maxTransferBytes)
             // Zone capacity is per zone and only Report Zones tells it: read the first zone's.
             let queue = try PassthroughQueue(
-                file: file, namespaceID: namespaceID, depth: 1, buffers: [], options: DeviceOptions(), ownership: .ownerThread)
+                file: file, namespaceID: namespaceID, blockSize: facts.blockSize, blockDevice: nil, depth: 1, buffers: [], options: DeviceOptions(), ownership: .ownerThread)
             let zones = try queue.reportFirstZone(geometry: geometry)
             geometry.zoneCapacity = zones.capacity
-            return PassthroughNamespace(file: file, namespaceID: namespaceID, geometry: geometry)
+            let blockDevice = withBlockDevice ? try openBlockDevice(of: path) : nil
+            return PassthroughNamespace(file: file, namespaceID: namespaceID, geometry: geometry, blockDevice: blockDevice)
         } catch {
             file.close()
             throw error
         }
+    }
+}
+
+extension PassthroughNamespace {
+    /// Opens the block device of the namespace behind the generic char device at `path`
+    /// (`/dev/ng0n2` -> `/dev/nvme0n2`) with O_DIRECT.
+    private static func openBlockDevice(of path: String) throws(DeviceError) -> SystemFile {
+        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        let name = path[slash...]
+        guard name.hasPrefix("ng") else {
+            throw DeviceError(
+                .optionUnsupported,
+                "the block command path finds the block device by the char device's name (/dev/ngXnY -> /dev/nvmeXnY), and \(path) is not named so")
+        }
+        let blockPath = String(path[..<slash]) + "nvme" + name.dropFirst(2)
+        guard isBlockDevice(blockPath) else {
+            throw DeviceError(
+                .optionUnsupported,
+                "the kernel exposes no block device for \(path) (\(blockPath) does not exist: Linux hides zoned namespaces whose zone size is not a power of two, see `dmesg`); the block command path needs one, the passthrough paths do not")
+        }
+        return try SystemFile.open(blockPath, direct: true, backend: .nvme)
     }
 }
