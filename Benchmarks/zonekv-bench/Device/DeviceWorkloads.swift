@@ -64,11 +64,11 @@ struct DeviceWorkloads {
         return recorder
     }
 
-    /// Zone Appends of the append limit for `seconds`, spreading in-flight appends over the
+    /// Zone Appends of the append limit (or of `blocksEach` blocks) for `seconds`, spreading in-flight appends over the
     /// append zones and resetting zones as they fill; returns bytes per second.
-    func appendBandwidth(queue: DeviceQueue, seconds: Double) throws -> Double {
+    func appendBandwidth(queue: DeviceQueue, seconds: Double, blocksEach: Int? = nil) throws -> Double {
         let geometry = device.geometry
-        let blocks = min(geometry.maxAppendBlocks, queue.bufferBytes / geometry.blockSize)
+        let blocks = min(blocksEach ?? geometry.maxAppendBlocks, geometry.maxAppendBlocks, queue.bufferBytes / geometry.blockSize)
         let bytesEach = blocks * geometry.blockSize
         for zone in appendZones { try queue.manage(.reset, ZoneID(zone)) }
         // Each zone can take this many appends before it is full.

@@ -170,8 +170,10 @@ struct YCSBCommand: ParsableCommand {
         if choice == .zonekv && (device == nil || baseline) && baselineSeconds > 0 {
             try engine.close()
             closed = true
-            let measured = try DeviceBaseline.measure(path: device ?? scratch + ".zns", queueDepth: threads, seconds: baselineSeconds)
-            say(measured.report(load: result, recordBytes: workload.fieldCount * workload.fieldLength))
+            let recordBytes = workload.fieldCount * workload.fieldLength
+            let measured = try DeviceBaseline.measure(
+                path: device ?? scratch + ".zns", queueDepth: threads, recordBytes: recordBytes, seconds: baselineSeconds)
+            say(measured.report(load: result, recordBytes: recordBytes))
         }
         return result
     }

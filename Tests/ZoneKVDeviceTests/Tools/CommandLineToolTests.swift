@@ -59,21 +59,27 @@ struct CommandLineToolTests {
         ]
         for (name, operations) in expected.sorted(by: { $0.key < $1.key }) {
             let result = runShellCommand(
-                "\(bench) ycsb -P \(workloads)/workload\(name) -p recordcount=2000 -p operationcount=4000 --threads 2 --status-seconds 0 --baseline-seconds \(name == "c" ? "0.2" : "0")")
+                "\(bench) ycsb -P \(workloads)/workload\(name) -p recordcount=2000 -p operationcount=4000 --threads 2 --engine all --status-seconds 0 --baseline-seconds \(name == "c" ? "0.2" : "0")")
             #expect(result.status == 0, "workload \(name): \(result.output)")
-            let after = result.output.components(separatedBy: "== run\n").last ?? ""
-            // The report: lines of YCSB's "[SERIES], Metric, value" (the device baseline follows).
-            let lines = after.split(separator: "\n").prefix { $0.hasPrefix("[") }
-            let run = lines.joined(separator: "\n")
-            #expect(lines.count >= 10 && lines.allSatisfy { $0.split(separator: ",").count == 3 }, "workload \(name): \(after)")
-            #expect(run.contains("[OVERALL], Throughput(ops/sec), "))
-            for operation in operations {
-                #expect(run.contains("[\(operation)], Return=OK, "), "workload \(name) has no \(operation): \(run)")
-                #expect(run.contains("[\(operation)], 99thPercentileLatency(us), "))
+            // Every engine's run is reported in YCSB's "[SERIES], Metric, value" lines.
+            let sections = result.output.components(separatedBy: "== engine ").dropFirst()
+            #expect(sections.map { $0.prefix { $0 != "\n" } } == ["zonekv", "rocksdb", "lmdb"], "workload \(name): \(result.output)")
+            for section in sections {
+                let engine = section.prefix { $0 != "\n" }
+                let after = section.components(separatedBy: "== run\n").last ?? ""
+                let lines = after.split(separator: "\n").prefix { $0.hasPrefix("[") }
+                let run = lines.joined(separator: "\n")
+                #expect(lines.count >= 10 && lines.allSatisfy { $0.split(separator: ",").count == 3 }, "workload \(name) on \(engine): \(after)")
+                #expect(run.contains("[OVERALL], Throughput(ops/sec), "))
+                for operation in operations {
+                    #expect(run.contains("[\(operation)], Return=OK, "), "workload \(name) on \(engine) has no \(operation): \(run)")
+                    #expect(run.contains("[\(operation)], 99thPercentileLatency(us), "))
+                }
+                #expect(!run.contains("-FAILED"), "workload \(name) on \(engine): \(run)")
             }
-            #expect(!run.contains("-FAILED"), "workload \(name): \(run)")
             if name == "c" {
                 #expect(result.output.contains("device baseline at queue depth 2: 4 KiB random reads"), "\(result.output)")
+                #expect(result.output.contains("of the device's record-size appends"), "\(result.output)")
                 #expect(result.output.contains("of the device's read IOPS"))
             }
         }
