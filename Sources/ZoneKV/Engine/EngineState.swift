@@ -1,8 +1,9 @@
 /// What readers and the write leader share: the index, the value cache and the counters behind
 /// the statistics. The store guards it with one lock (`Guarded`), held only for memory work.
+/// The cache has its own locks as well: gets it serves take only those.
 final class EngineState {
     let index = OrderedIndex()
-    let cache: ValueCache
+    let cache: ShardedValueCache
     var counters = EngineCounters()
     var zoneUsage: ZoneUsage
     /// Sequence numbers of batches that failed or were found incomplete: their records on the
@@ -13,7 +14,7 @@ final class EngineState {
     var zoneUses: [ZoneAllocator.Use] = []
 
     init(cacheBytes: Int, zoneCount: Int) {
-        cache = ValueCache(budget: cacheBytes)
+        cache = ShardedValueCache(budget: cacheBytes)
         zoneUsage = ZoneUsage(zoneCount: zoneCount)
     }
 

@@ -1,38 +1,23 @@
 import Foundation
 
 extension StoreEngine {
-    /// Where a key's value is, as one look at the index (and cache) finds it.
-    private enum Lookup {
-        case missing
-        case cached([UInt8])
-        /// On the device, as the index stood after `indexChanges` changes.
-        case onDevice(IndexEntry, indexChanges: UInt64)
-    }
-
     /// The value of `key`, or `nil` if the store does not hold the key.
     ///
-    /// A cached value costs no I/O; otherwise one device read (a large value: its chunks, read
-    /// in parallel).
+    /// A cached value costs no I/O and takes only its cache shard's lock; otherwise one look at
+    /// the index and one device read (a large value: its chunks, read in parallel).
     func get(_ key: [UInt8]) throws(StoreError) -> [UInt8]? {
         try checkKey(key)
         var isFirstLook = true
         while true {
-            let counting = isFirstLook
-            let lookup = engine.withLock { state -> Lookup in
-                if counting { state.counters.gets += 1 }
-                if let value = state.cache.value(forKey: key) { return .cached(value) }
-                guard let entry = state.index.entry(for: key) else { return .missing }
-                return .onDevice(entry, indexChanges: state.index.changes)
-            }
+            // The cache shard's lock is taken on its own here: a writer changes a key's cache
+            // entry in the same engine-locked step as its index entry, so a hit is the newest value.
+            if let value = cache.value(forKey: key, countingGet: isFirstLook) { return value }
             isFirstLook = false
-            switch lookup {
-            case .missing:
-                return nil
-            case let .cached(value):
-                return value
-            case let .onDevice(entry, indexChanges):
-                if let value = try readValue(of: key, at: entry, indexChanges: indexChanges) { return value }
+            let found = engine.withLock { state in
+                state.index.entry(for: key).map { (entry: $0, indexChanges: state.index.changes) }
             }
+            guard let (entry, indexChanges) = found else { return nil }
+            if let value = try readValue(of: key, at: entry, indexChanges: indexChanges) { return value }
         }
     }
 
@@ -51,13 +36,15 @@ extension StoreEngine {
             if !indexStillPoints(key, at: location) { return nil }
             throw error
         }
-        engine.withLock { state in
-            state.counters.deviceReads += 1
+        if location.isLargeValue {
+            engine.withLock { $0.counters.deviceReads += 1 }
+        } else {
             // Cached only if no newer write to the key took effect while it was read (if the
-            // index did not change at all, there is no need to look).
-            let admitted = !location.isLargeValue && key.withUnsafeBytes { state.cache.admits($0) }
-            if admitted && (state.index.changes == indexChanges || state.index.entry(for: key)?.location == location) {
-                state.cache.insert(value, forKey: key)
+            // index did not change at all, there is no need to look). The engine lock keeps
+            // writers out until the value is in the cache.
+            engine.withLock { state in
+                let isCurrent = state.index.changes == indexChanges || state.index.entry(for: key)?.location == location
+                state.cache.insertRead(value, forKey: key, isCurrent: isCurrent)
             }
         }
         return value
@@ -91,9 +78,10 @@ extension StoreEngine {
             let indexChanges = engine.withLock { state in
                 if wanted > 0 {
                     state.index.forEach(from: start, upTo: end) { key, entry in
+                        let key = [UInt8](key)
                         let cached = state.cache.value(forKey: key)
                         if cached == nil { missing.append((pairs.count, entry)) }
-                        pairs.append(KeyValuePair(key: [UInt8](key), value: cached ?? []))
+                        pairs.append(KeyValuePair(key: key, value: cached ?? []))
                         return pairs.count < wanted
                     }
                 }
@@ -156,11 +144,14 @@ extension StoreEngine {
     /// Counters and sizes of the store now.
     var statistics: StoreStatistics {
         engine.withLock { state in
-            let counters = state.counters
+            var counters = state.counters
+            let cache = state.cache.totals
+            counters.gets = cache.gets
+            counters.deviceReads += cache.deviceReads
             return StoreStatistics(
                 keys: state.index.count, keyBytes: state.index.keyBytes, indexBytes: state.index.memoryBytes,
-                cacheBytes: state.cache.storedBytes, cacheBudget: state.cache.budget, cacheHits: state.cache.hits,
-                cacheMisses: state.cache.misses, puts: counters.puts, deletes: counters.deletes, batches: counters.batches,
+                cacheBytes: cache.storedBytes, cacheBudget: state.cache.budget, cacheHits: cache.hits,
+                cacheMisses: cache.misses, puts: counters.puts, deletes: counters.deletes, batches: counters.batches,
                 gets: counters.gets, scans: counters.scans, deviceReads: counters.deviceReads, appends: counters.appends,
                 appendedBytes: counters.appendedBytes, appendedRecords: counters.appendedRecords, flushes: counters.flushes,
                 valueBytes: counters.valueBytes, storedValueBytes: counters.storedValueBytes, freeZones: counters.freeZones,

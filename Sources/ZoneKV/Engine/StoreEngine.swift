@@ -17,6 +17,8 @@ final class StoreEngine: Sendable {
     /// Bytes of one append unit: the device's append limit, at most 1 MiB.
     let unitBytes: Int
     let engine: Guarded<EngineState>
+    /// The engine state's value cache, reachable without the engine lock: it has its own.
+    let cache: ShardedValueCache
     let writes: GroupCommit
     let reads: ReadQueuePool
     let reader: RecordReader
@@ -42,6 +44,7 @@ final class StoreEngine: Sendable {
         self.options = options
         self.unitBytes = unitBytes
         self.engine = engine
+        cache = engine.withLock { $0.cache }
         self.writes = writes
         self.recovery = recovery
         reads = ReadQueuePool(device: device, depth: 8, bufferBytes: unitBytes)
