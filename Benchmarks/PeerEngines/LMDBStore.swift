@@ -58,8 +58,9 @@ public final class LMDBStore: @unchecked Sendable {
         }
     }
 
-    /// Reads up to `count` records from `start` on; returns how many there were.
-    public func scan(from start: [UInt8], count: Int) throws -> Int {
+    /// Up to `count` records from `start` on, in key order, copied out of the map (as ZoneKV's
+    /// scan returns them, and as YCSB's bindings copy a scan's values into its result).
+    public func scan(from start: [UInt8], count: Int) throws -> [(key: [UInt8], value: [UInt8])] {
         try reading { transaction in
             var cursor: OpaquePointer?
             try Self.check(mdb_cursor_open(transaction, database, &cursor), "opening a cursor")
@@ -68,13 +69,15 @@ public final class LMDBStore: @unchecked Sendable {
             return keyBytes.withUnsafeMutableBytes { key in
                 var keyValue = MDB_val(mv_size: key.count, mv_data: key.baseAddress)
                 var dataValue = MDB_val()
-                var seen = 0
+                var records: [(key: [UInt8], value: [UInt8])] = []
                 var status = mdb_cursor_get(cursor, &keyValue, &dataValue, MDB_SET_RANGE)
-                while status == 0 && seen < count {
-                    seen += 1
+                while status == 0 && records.count < count {
+                    records.append(
+                        ([UInt8](UnsafeRawBufferPointer(start: keyValue.mv_data, count: keyValue.mv_size)),
+                         [UInt8](UnsafeRawBufferPointer(start: dataValue.mv_data, count: dataValue.mv_size))))
                     status = mdb_cursor_get(cursor, &keyValue, &dataValue, MDB_NEXT)
                 }
-                return seen
+                return records
             }
         }
     }

@@ -58,19 +58,23 @@ public final class RocksDBStore: @unchecked Sendable {
         return [UInt8](UnsafeRawBufferPointer(start: found, count: length))
     }
 
-    /// Reads up to `count` records from `start` on; returns how many there were.
-    public func scan(from start: [UInt8], count: Int) -> Int {
+    /// Up to `count` records from `start` on, in key order, copied out (as ZoneKV's scan returns
+    /// them, and as YCSB's bindings copy a scan's values into its result).
+    public func scan(from start: [UInt8], count: Int) -> [(key: [UInt8], value: [UInt8])] {
         let iterator = rocksdb_create_iterator(database, readOptions)
         defer { rocksdb_iter_destroy(iterator) }
         start.withUnsafeBufferPointer { key in key.withMemoryRebound(to: CChar.self) { rocksdb_iter_seek(iterator, $0.baseAddress, $0.count) } }
-        var seen = 0
-        var length = 0
-        while seen < count, rocksdb_iter_valid(iterator) != 0 {
-            _ = rocksdb_iter_value(iterator, &length)
-            seen += 1
+        var records: [(key: [UInt8], value: [UInt8])] = []
+        var keyLength = 0
+        var valueLength = 0
+        while records.count < count, rocksdb_iter_valid(iterator) != 0 {
+            let key = rocksdb_iter_key(iterator, &keyLength)
+            let value = rocksdb_iter_value(iterator, &valueLength)
+            records.append(
+                ([UInt8](UnsafeRawBufferPointer(start: key, count: keyLength)), [UInt8](UnsafeRawBufferPointer(start: value, count: valueLength))))
             rocksdb_iter_next(iterator)
         }
-        return seen
+        return records
     }
 
     public func close() {

@@ -7,7 +7,8 @@ protocol KeyValueEngine: Sendable {
     var name: String { get }
     func put(_ key: [UInt8], _ value: [UInt8]) throws
     func get(_ key: [UInt8]) throws -> [UInt8]?
-    /// Up to `count` records from `start` on, in key order.
+    /// Reads up to `count` records from `start` on, in key order, keys and values copied out as
+    /// a caller would receive them; returns how many there were.
     func scan(from start: [UInt8], count: Int) throws -> Int
     func close() throws
 }

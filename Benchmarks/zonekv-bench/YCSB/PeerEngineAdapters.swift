@@ -7,7 +7,7 @@ struct RocksDBEngine: KeyValueEngine {
 
     func put(_ key: [UInt8], _ value: [UInt8]) throws { try store.put(key, value) }
     func get(_ key: [UInt8]) throws -> [UInt8]? { try store.get(key) }
-    func scan(from start: [UInt8], count: Int) throws -> Int { store.scan(from: start, count: count) }
+    func scan(from start: [UInt8], count: Int) throws -> Int { store.scan(from: start, count: count).count }
     func close() throws { store.close() }
 }
 
@@ -18,6 +18,6 @@ struct LMDBEngine: KeyValueEngine {
 
     func put(_ key: [UInt8], _ value: [UInt8]) throws { try store.put(key, value) }
     func get(_ key: [UInt8]) throws -> [UInt8]? { try store.get(key) }
-    func scan(from start: [UInt8], count: Int) throws -> Int { try store.scan(from: start, count: count) }
+    func scan(from start: [UInt8], count: Int) throws -> Int { try store.scan(from: start, count: count).count }
     func close() throws { store.close() }
 }
