@@ -1,3 +1,4 @@
+import Foundation
 import Dispatch
 import Synchronization
 
@@ -23,6 +24,7 @@ final class GroupCommit: @unchecked Sendable {
     /// Scratch for the leader's wake-ups (leader only), kept to avoid allocating per wake-up.
     private var wakeList: [WriteWaiter] = []
     private var resumeList: [(WriteWaiter, UnsafeContinuation<Void, Never>?)] = []
+    private let spinners = SpinnerPlaces(processors: ProcessInfo.processInfo.activeProcessorCount)
 
     init(pipeline: WritePipeline, nextSequence: UInt64) {
         self.pipeline = pipeline
@@ -41,7 +43,7 @@ final class GroupCommit: @unchecked Sendable {
         results: (WriteWaiter) -> Result = { _ in () }
     ) throws(StoreError) -> Result {
         let (waiter, leads) = try enqueue(needsFlush: needsFlush, isAsynchronous: false, build)
-        if !leads { waiter.semaphore.wait() }
+        if !leads { waiter.waitForWake(spinners: spinners) }
         if leads || waiter.role == .lead { lead(for: waiter) }
         return try finish(waiter, results)
     }
@@ -125,7 +127,7 @@ final class GroupCommit: @unchecked Sendable {
             }
         }
         for (waiter, continuation) in resumeList {
-            if let continuation { continuation.resume() } else if !waiter.isAsynchronous { waiter.semaphore.signal() }
+            if let continuation { continuation.resume() } else if !waiter.isAsynchronous { waiter.wake() }
         }
     }
 
@@ -142,6 +144,6 @@ final class GroupCommit: @unchecked Sendable {
             return (next, continuation)
         }
         guard let (next, continuation) = successor else { return }
-        if let continuation { continuation.resume() } else if !next.isAsynchronous { next.semaphore.signal() }
+        if let continuation { continuation.resume() } else if !next.isAsynchronous { next.wake() }
     }
 }

@@ -1,11 +1,13 @@
 import Dispatch
+import Synchronization
 
 /// One write operation in flight through group commit, and how its writer waits for it.
 ///
 /// Waiters are pooled and reused, so a write allocates nothing for waiting. The writer fills in
 /// the request before queuing its records; the leader fills in the outcome and then wakes the
 /// writer (a semaphore for a blocked thread, a continuation for a suspended task), with the
-/// group-commit lock giving the hand-over its ordering.
+/// group-commit lock giving the hand-over its ordering. A blocked writer spins briefly before it
+/// sleeps, as a leader's append is often done within microseconds.
 final class WriteWaiter: @unchecked Sendable {
     enum Role: Equatable {
         case waiting
@@ -36,7 +38,18 @@ final class WriteWaiter: @unchecked Sendable {
     var role = Role.waiting
     var continuation: UnsafeContinuation<Void, Never>?
 
-    let semaphore = DispatchSemaphore(value: 0)
+    private let semaphore = DispatchSemaphore(value: 0)
+    /// How a blocked writer waits: `waiting` (spinning), then `sleeping` on the semaphore; the
+    /// leader's wake-up sets `woken` and posts the semaphore only to a sleeper.
+    private let wakeState = Atomic<UInt8>(WakeState.waiting)
+    private enum WakeState {
+        static let waiting: UInt8 = 0
+        static let woken: UInt8 = 1
+        static let sleeping: UInt8 = 2
+    }
+    /// Checks of the wake state before sleeping: some tens of microseconds, about what a leader's
+    /// append takes on a fast device, saving the futex sleep and wake-up of a thread hand-over.
+    private static let spinChecks = 30_000
 
     /// Readies a pooled waiter for a new operation.
     func reset(needsFlush: Bool, isAsynchronous: Bool) {
@@ -49,6 +62,47 @@ final class WriteWaiter: @unchecked Sendable {
         isFinished = false
         role = .waiting
         continuation = nil
+        wakeState.store(WakeState.waiting, ordering: .relaxed)
+    }
+
+    /// Blocks the writer's thread until the leader calls `wake()`: spins a little if one of
+    /// `spinners`' places is free (so that spinning writers never crowd out the leader), then sleeps.
+    func waitForWake(spinners: SpinnerPlaces) {
+        if spinners.enter() {
+            defer { spinners.leave() }
+            var checks = 0
+            while checks < Self.spinChecks {
+                if wakeState.load(ordering: .acquiring) == WakeState.woken { return }
+                checks += 1
+            }
+        }
+        let (slept, _) = wakeState.compareExchange(expected: WakeState.waiting, desired: WakeState.sleeping, ordering: .acquiringAndReleasing)
+        if slept { semaphore.wait() }
+    }
+
+    /// Wakes a writer blocked in `waitForWake()`, posting the semaphore only if it sleeps.
+    func wake() {
+        if wakeState.exchange(WakeState.woken, ordering: .acquiringAndReleasing) == WakeState.sleeping { semaphore.signal() }
+    }
+}
+
+/// How many blocked writers may spin at once: one fewer than the processors, so the leader
+/// always has one.
+final class SpinnerPlaces: Sendable {
+    private let spinning = Atomic<Int>(0)
+    private let limit: Int
+
+    init(processors: Int) { limit = max(0, processors - 1) }
+
+    /// Takes a place, or returns `false` if none is free.
+    func enter() -> Bool {
+        if spinning.wrappingAdd(1, ordering: .relaxed).newValue <= limit { return true }
+        spinning.wrappingSubtract(1, ordering: .relaxed)
+        return false
+    }
+
+    func leave() {
+        spinning.wrappingSubtract(1, ordering: .relaxed)
     }
 }
 
