@@ -39,6 +39,7 @@ struct IOPathsCommand: ParsableCommand {
             throw ValidationError("--queue-depths takes numbers from 1 to 1024 separated by commas, e.g. 1,4,16,128")
         }
         guard seconds > 0, rounds > 0 else { throw ValidationError("--seconds and --rounds must be positive") }
+        let plotFile = try plot.map(PlotFile.init)
 
         var emulated = EmulatedGeometry()
         emulated.zoneCount = 4
@@ -82,9 +83,9 @@ struct IOPathsCommand: ParsableCommand {
         for (index, reason) in results.unavailable.enumerated() {
             if let reason { print("\(IOPath.all[index].name): not measured: \(reason)") }
         }
-        if let plot {
-            try IOPathsPlot(results: results).render().write(toFile: plot, atomically: true, encoding: .utf8)
-            print("plot written to \(plot)")
+        if let plotFile {
+            try plotFile.write(IOPathsPlot(results: results).render())
+            print("plot written to \(plotFile.path)")
         }
     }
 

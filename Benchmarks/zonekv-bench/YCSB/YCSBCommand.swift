@@ -102,6 +102,7 @@ struct YCSBCommand: ParsableCommand {
         say(
             "equal footing: \(workload.recordCount) records of \(workload.fieldCount) x \(workload.fieldLength) bytes, \(workload.operationCount) operations, \(threads) threads, no sync per operation, \(cacheMiB) MiB of cache each (LMDB has none of its own: it reads through the page cache)"
         )
+        let plotFile = try plot.map(PlotFile.init)
         var results: [(String, EngineResult)] = []
         for choice in engines { results.append((choice.rawValue, try measure(choice, workload: workload))) }
         if format == .json {
@@ -117,12 +118,9 @@ struct YCSBCommand: ParsableCommand {
         } else if results.count > 1 {
             print(EngineResult.sideBySide(results))
         }
-        if let plot {
-            let svg = YCSBPlot(results: results, sampleSeconds: 0.25).render()
-            guard FileManager.default.createFile(atPath: plot, contents: Data(svg.utf8)) else {
-                throw ValidationError("cannot write the plot to \(plot): check that its folder exists and is writable")
-            }
-            say("plot written to \(plot)")
+        if let plotFile {
+            try plotFile.write(YCSBPlot(results: results, sampleSeconds: 0.25).render())
+            say("plot written to \(plotFile.path)")
         }
     }
 

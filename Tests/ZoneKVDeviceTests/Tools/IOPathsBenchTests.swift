@@ -57,5 +57,9 @@ struct IOPathsBenchTests {
 
         let bad = runShellCommand("\(bench) iopaths --queue-depths 2000")
         #expect(bad.status != 0 && bad.output.contains("--queue-depths takes numbers from 1 to 1024"), "\(bad.output)")
+        // A plot that cannot be written fails before anything is measured.
+        let unwritable = runShellCommand("\(bench) iopaths --plot /nonexistent-folder/plot.svg")
+        #expect(unwritable.status != 0 && unwritable.output.contains("cannot write the plot to /nonexistent-folder/plot.svg"), "\(unwritable.output)")
+        #expect(!unwritable.output.contains("preparing"), "\(unwritable.output)")
     }
 }
