@@ -47,9 +47,10 @@ final class WriteWaiter: @unchecked Sendable {
         static let woken: UInt8 = 1
         static let sleeping: UInt8 = 2
     }
-    /// Checks of the wake state before sleeping: some tens of microseconds, about what a leader's
-    /// append takes on a fast device, saving the futex sleep and wake-up of a thread hand-over.
-    private static let spinChecks = 30_000
+    /// How long a blocked writer spins before it sleeps: about what a leader's append takes on a
+    /// fast device, so a quick hand-over costs no futex sleep and wake-up, while on a slow device
+    /// (or an emulated CPU) the spin ends soon and gives its processor back.
+    private static let spinTime = Duration.microseconds(20)
 
     /// Readies a pooled waiter for a new operation.
     func reset(needsFlush: Bool, isAsynchronous: Bool) {
@@ -70,10 +71,13 @@ final class WriteWaiter: @unchecked Sendable {
     func waitForWake(spinners: SpinnerPlaces) {
         if spinners.enter() {
             defer { spinners.leave() }
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: Self.spinTime)
             var checks = 0
-            while checks < Self.spinChecks {
+            while true {
                 if wakeState.load(ordering: .acquiring) == WakeState.woken { return }
                 checks += 1
+                if checks & 63 == 0, clock.now >= deadline { break }
             }
         }
         let (slept, _) = wakeState.compareExchange(expected: WakeState.waiting, desired: WakeState.sleeping, ordering: .acquiringAndReleasing)
