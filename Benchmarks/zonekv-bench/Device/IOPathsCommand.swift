@@ -34,7 +34,7 @@ struct IOPathsCommand: ParsableCommand {
     var plot: String?
 
     func run() throws {
-        let depths = queueDepths.split(separator: ",").compactMap { Int($0.filter { $0 != " " }) }
+        let depths = queueDepths.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.filter { $0 != " " }) ?? 0 }
         guard !depths.isEmpty, depths.allSatisfy({ (1...1024).contains($0) }) else {
             throw ValidationError("--queue-depths takes numbers from 1 to 1024 separated by commas, e.g. 1,4,16,128")
         }
@@ -53,17 +53,23 @@ struct IOPathsCommand: ParsableCommand {
             for (index, ioPath) in IOPath.all.enumerated() where results.unavailable[index] == nil {
                 let step = round * IOPath.all.count + index + 1
                 FileHandle.standardError.write(Data("[\(step)/\(rounds * IOPath.all.count)] \(ioPath.name)\n".utf8))
+                var depthAtFault: Int?
                 do {
                     let zoned = try ZonedDevice.open(path, options: ioPath.options)
                     let workloads = DeviceWorkloads(device: zoned, readZones: readZones, appendZones: 0..<0)
                     for depth in depths where !(ioPath.isBlocking && depth > 1) {
+                        depthAtFault = depth
                         let queue = try zoned.makeQueue(depth: depth, bufferBytes: geometry.blockSize)
                         _ = try workloads.timedRandomReads(queue: queue, seconds: min(0.2, seconds), seed: 1)
                         let measured = try workloads.timedRandomReads(queue: queue, seconds: seconds, seed: UInt64(round + 2))
                         results.add(measured, path: index, depth: depth)
                     }
                 } catch let error as DeviceError {
-                    results.unavailable[index] = error.message
+                    // A path the device refuses outright is not measured at all; one that fails
+                    // part way keeps what it measured, and the failure is reported as one.
+                    let measuredAny = results.hasMeasurements(path: index)
+                    results.unavailable[index] =
+                        measuredAny ? "failed at queue depth \(depthAtFault ?? 0): \(error.message)" : "not measured: \(error.message)"
                 }
             }
         }
@@ -81,7 +87,7 @@ struct IOPathsCommand: ParsableCommand {
             print("On an emulated device the io_uring rows read its file with io_uring; the NVMe paths need /dev/ngXnY.")
         }
         for (index, reason) in results.unavailable.enumerated() {
-            if let reason { print("\(IOPath.all[index].name): not measured: \(reason)") }
+            if let reason { print("\(IOPath.all[index].name): \(reason)") }
         }
         if let plotFile {
             try plotFile.write(IOPathsPlot(results: results).render())
@@ -102,45 +108,5 @@ struct IOPathsCommand: ParsableCommand {
         let workloads = DeviceWorkloads(device: zoned, readZones: readZones, appendZones: 0..<0)
         try workloads.prepareReadZones(queue: try zoned.makeQueue(depth: 32))
         return (zoned.geometry, zoned.backend)
-    }
-}
-
-/// Measurements per path and queue depth, merged over rounds.
-struct IOPathResults {
-    let paths: [IOPath]
-    let depths: [Int]
-    /// [path][depth index]
-    private(set) var measured: [[LatencyRecorder?]]
-    /// Why a path could not be measured on this device, by path.
-    var unavailable: [String?]
-
-    init(paths: [IOPath], depths: [Int]) {
-        self.paths = paths
-        self.depths = depths
-        measured = Array(repeating: Array(repeating: nil, count: depths.count), count: paths.count)
-        unavailable = Array(repeating: nil, count: paths.count)
-    }
-
-    mutating func add(_ recorder: LatencyRecorder, path: Int, depth: Int) {
-        let column = depths.firstIndex(of: depth)!
-        if measured[path][column] == nil {
-            measured[path][column] = recorder
-        } else {
-            measured[path][column]!.merge(recorder)
-        }
-    }
-
-    func value(path: Int, depth column: Int) -> LatencyRecorder? { measured[path][column] }
-
-    /// Paths by row, queue depths by column, each cell formatted by `cell`.
-    func table(_ cell: (LatencyRecorder) -> String) -> String {
-        var table = TablePrinter(header: ["path"] + depths.map { "QD \($0)" })
-        for (index, path) in paths.enumerated() {
-            let cells = depths.indices.map { column in
-                measured[index][column].map(cell) ?? (unavailable[index] == nil ? "-" : "n/a")
-            }
-            table.add([path.name] + cells)
-        }
-        return table.render()
     }
 }

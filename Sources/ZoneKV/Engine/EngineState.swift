@@ -63,7 +63,6 @@ struct EngineCounters {
     var puts = 0
     var deletes = 0
     var batches = 0
-    var gets = 0
     var scans = 0
     var appends = 0
     var appendedBytes = 0
@@ -72,6 +71,7 @@ struct EngineCounters {
     /// Value bytes of puts as given, and as stored (compressed where that was smaller).
     var valueBytes = 0
     var storedValueBytes = 0
+    /// Device reads other than a get's (large values, scans); a get's are counted in the cache.
     var deviceReads = 0
     /// Key and value bytes users wrote (what write amplification is measured against).
     var userBytes = 0

@@ -43,7 +43,9 @@ extension StoreEngine {
             // index did not change at all, there is no need to look). The engine lock keeps
             // writers out until the value is in the cache.
             engine.withLock { state in
-                let isCurrent = state.index.changes == indexChanges || state.index.entry(for: key)?.location == location
+                let isCurrent =
+                    state.index.changes == indexChanges
+                    || state.index.entry(for: key).map { $0.location == location && $0.sequence == entry.sequence } == true
                 state.cache.insertRead(value, forKey: key, isCurrent: isCurrent)
             }
         }
@@ -144,15 +146,13 @@ extension StoreEngine {
     /// Counters and sizes of the store now.
     var statistics: StoreStatistics {
         engine.withLock { state in
-            var counters = state.counters
+            let counters = state.counters
             let cache = state.cache.totals
-            counters.gets = cache.gets
-            counters.deviceReads += cache.deviceReads
             return StoreStatistics(
                 keys: state.index.count, keyBytes: state.index.keyBytes, indexBytes: state.index.memoryBytes,
                 cacheBytes: cache.storedBytes, cacheBudget: state.cache.budget, cacheHits: cache.hits,
                 cacheMisses: cache.misses, puts: counters.puts, deletes: counters.deletes, batches: counters.batches,
-                gets: counters.gets, scans: counters.scans, deviceReads: counters.deviceReads, appends: counters.appends,
+                gets: cache.gets, scans: counters.scans, deviceReads: counters.deviceReads + cache.deviceReads, appends: counters.appends,
                 appendedBytes: counters.appendedBytes, appendedRecords: counters.appendedRecords, flushes: counters.flushes,
                 valueBytes: counters.valueBytes, storedValueBytes: counters.storedValueBytes, freeZones: counters.freeZones,
                 sealedZones: counters.sealedZones, unusableZones: counters.unusableZones, zones: device.geometry.zoneCount,

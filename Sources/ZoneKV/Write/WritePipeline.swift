@@ -376,6 +376,10 @@ final class WritePipeline {
                         break
                     }
                     state.counters.batches += 1
+                    // Gets served from the cache do not wait for the engine lock: drop every
+                    // member's cached value first, so that a get that sees one new value of the
+                    // batch can only find the others through the index, once all are applied.
+                    for member in record.waiter.batchRecords { state.cache.remove(forKey: member.key) }
                     for member in record.waiter.batchRecords {
                         count(member, in: state)
                         state.apply(member)

@@ -1,6 +1,8 @@
 /// How an NVMe device's commands reach the kernel. Every path runs the same commands with the
-/// same results and errors; they differ only in what each command costs. Chosen at open time
-/// (``DeviceOptions/commandPath``), so the same code runs over any of them, as with xNVMe.
+/// same results; they differ in what each command costs, and the block layer reports a failed
+/// read or write as an errno (EIO for most zone errors) where the others give its NVMe status.
+/// Chosen at open time (``DeviceOptions/commandPath``), so the same code runs over any of them,
+/// as with xNVMe.
 public enum CommandPath: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
     /// io_uring passthrough (IORING_OP_URING_CMD): asynchronous and batched. The default.
     case ioUring = "io_uring"

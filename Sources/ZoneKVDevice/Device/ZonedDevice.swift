@@ -63,8 +63,8 @@ public final class ZonedDevice: Sendable {
     private static func validateCommandPath(of options: DeviceOptions) throws(DeviceError) {
         guard options.commandPath == .synchronousIOCtl || options.commandPath == .ioctlThreadPool else { return }
         let ringOptions = [
-            (options.registeredFiles, "registered files"), (options.fixedBuffers, "fixed buffers"),
-            (options.polledCompletions, "IOPOLL"), (options.polledSubmissions, "SQPOLL"),
+            (options.registeredFiles, "registeredFiles"), (options.fixedBuffers, "fixedBuffers"),
+            (options.polledCompletions, "polledCompletions (IOPOLL)"), (options.polledSubmissions, "polledSubmissions (SQPOLL)"),
         ].filter(\.0).map(\.1)
         guard ringOptions.isEmpty else {
             throw DeviceError(

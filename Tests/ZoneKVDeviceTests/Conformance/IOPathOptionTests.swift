@@ -87,19 +87,28 @@ struct IOPathOptionTests {
         }
     }
 
-    @Test("the ioctl paths refuse ring options rather than ignore them", arguments: [CommandPath.synchronousIOCtl, .ioctlThreadPool])
+    /// The first real NVMe device under test (none on the host).
+    static let nvmeDevice = DeviceUnderTest.all.first { if case .path = $0.source { true } else { false } }
+
+    @Test(
+        "the ioctl paths refuse ring options rather than ignore them", .enabled(if: nvmeDevice != nil, "needs an NVMe device"),
+        arguments: [CommandPath.synchronousIOCtl, .ioctlThreadPool])
     func ioctlPathsRefuseRingOptions(_ path: CommandPath) throws {
-        guard let subject = DeviceUnderTest.all.first(where: { if case .path = $0.source { true } else { false } }) else { return }
+        let subject = try #require(Self.nvmeDevice)
         let error = #expect(throws: DeviceError.self) {
             try subject.withDevice(options: DeviceOptions(fixedBuffers: true, polledSubmissions: true, commandPath: path)) { _ in }
         }
         #expect(error?.code == .invalidArgument)
-        #expect(error?.message.contains("fixed buffers, SQPOLL") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("fixedBuffers, polledSubmissions (SQPOLL) apply to io_uring rings") == true, "\(String(describing: error))")
     }
 
-    @Test("the ioctl thread pool keeps a whole queue of reads in flight and delivers each once")
+    @Test(
+        "the ioctl thread pool keeps a whole queue of reads in flight, delivers each once, and ends its threads with the queue",
+        .enabled(if: nvmeDevice != nil, "needs an NVMe device"))
     func threadPoolDeliversEveryCompletionOnce() throws {
-        guard let subject = DeviceUnderTest.all.first(where: { if case .path = $0.source { true } else { false } }) else { return }
+        let subject = try #require(Self.nvmeDevice)
+        func threadCount() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? -1 }
+        let threadsBefore = threadCount()
         try subject.withDevice(options: DeviceOptions(commandPath: .ioctlThreadPool)) { device in
             let geometry = device.geometry
             let queue = try device.makeQueue(depth: 8, bufferBytes: geometry.blockSize)
@@ -124,6 +133,8 @@ struct IOPathOptionTests {
                 }
             }
             #expect(seen == Array(repeating: 1, count: 64))
+            #expect(threadCount() >= threadsBefore + queue.depth, "one worker thread per slot")
         }
+        #expect(threadCount() == threadsBefore, "the pool's threads end with its queue")
     }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import Testing
 @testable import ZoneKV
 
@@ -41,20 +42,27 @@ struct ShardedValueCacheTests {
         #expect(small.value(forKey: key(1))?.count == 8 << 10)
     }
 
-    @Test("threads hitting and replacing values at once always see a value some writer set")
+    @Test("threads hitting while one thread replaces values never see a key's value go back")
     func concurrentHitsAndWrites() {
         let cache = ShardedValueCache(budget: 16 << 20)
-        for number in 0..<64 { cache.insertWritten([0, UInt8(number)], forKey: key(number)) }
+        for number in 0..<64 { cache.insertWritten([0, 0], forKey: key(number)) }
+        let backwards = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: 4) { thread in
+            var newest = [Int](repeating: 0, count: 64)
             for round in 0..<20_000 {
                 let number = (round &* 7 &+ thread) % 64
                 if thread == 0 {
-                    cache.insertWritten([UInt8(round % 251), UInt8(number)], forKey: key(number))
+                    // Each key's versions rise: round / 64 + 1, big-endian in two bytes.
+                    let version = round / 64 + 1
+                    cache.insertWritten([UInt8(version >> 8), UInt8(version & 0xFF)], forKey: key(number))
                 } else if let value = cache.value(forKey: key(number), countingGet: true) {
-                    #expect(value.count == 2 && value[1] == UInt8(number))
+                    let version = Int(value[0]) << 8 | Int(value[1])
+                    if version < newest[number] { backwards.withLock { $0 += 1 } }
+                    newest[number] = max(newest[number], version)
                 }
             }
         }
+        #expect(backwards.withLock { $0 } == 0)
         #expect(cache.totals.gets == 60_000)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Dispatch
 import Synchronization
 import Testing
@@ -104,5 +105,53 @@ import ZoneKV
         #expect(reopened.recovery.keys == statistics.keys)
         #expect(try await reopened.get([UInt8]("task5-1")) == randomBytes(113, seed: 502))
         try reopened.close()
+    }
+
+    /// Gets served from the cache take no engine lock, so a batch must never be seen half
+    /// applied through the cache: once a reader sees a batch's value for one key, it sees that
+    /// batch (or a later one) for the other. The cache is big enough to be split into shards.
+    @Test func aBatchIsNeverSeenHalfAppliedThroughTheCache() throws {
+        let rounds = StoreUnderTest.isEmulated ? 3_000 : 300
+        try StoreUnderTest.withStore(options: StoreUnderTest.options(cacheBytes: 64 << 20)) { store, _ in
+            let keys = (0..<2).map { [UInt8]("pair-\($0)") }
+            @Sendable func version(_ value: [UInt8]?) -> Int { value.flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0 }
+            for key in keys { try store.put(key, [UInt8]("0".utf8)) }
+            let done = Atomic<Bool>(false)
+            let readerRounds = Atomic<Int>(0)
+            let failures = Mutex<[String]>([])
+            let finished = DispatchSemaphore(value: 0)
+            for reader in 1...2 {
+                Thread.detachNewThread {
+                    defer { finished.signal() }
+                    // Readers alternate which key they read first.
+                    let (first, second) = reader == 1 ? (keys[0], keys[1]) : (keys[1], keys[0])
+                    do {
+                        while !done.load(ordering: .acquiring) {
+                            let seenFirst = version(try store.get(first))
+                            let seenSecond = version(try store.get(second))
+                            readerRounds.wrappingAdd(1, ordering: .relaxed)
+                            if seenSecond < seenFirst {
+                                failures.withLock { $0.append("reader \(reader) saw batch \(seenFirst) and then batch \(seenSecond)") }
+                                return
+                            }
+                        }
+                    } catch {
+                        failures.withLock { $0.append("reader \(reader): \(error)") }
+                    }
+                }
+            }
+            // Writers go on until the readers have read a good deal while batches land.
+            var round = 0
+            while round < rounds || readerRounds.load(ordering: .relaxed) < rounds {
+                round += 1
+                var batch = WriteBatch()
+                for key in keys { batch.put(key, [UInt8]("\(round)".utf8)) }
+                try store.write(batch)
+            }
+            done.store(true, ordering: .releasing)
+            for _ in 1...2 { finished.wait() }
+            #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+            #expect(try store.statistics().cacheHits > 0, "the readers must have been served from the cache")
+        }
     }
 }

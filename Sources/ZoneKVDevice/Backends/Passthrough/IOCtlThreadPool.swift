@@ -46,9 +46,9 @@ final class IOCtlThreadPool: @unchecked Sendable {
         }
     }
 
-    deinit { stop() }
-
-    private func stop() {
+    /// Stops and joins the workers. The pool's owner calls it once no command is in flight:
+    /// each worker holds the pool, so the pool cannot end before its workers do.
+    func stop() {
         shared.withLock { $0.isStopping = true }
         for _ in workers { workAvailable.signal() }
         for worker in workers { worker.join() }
@@ -58,6 +58,7 @@ final class IOCtlThreadPool: @unchecked Sendable {
     /// Queues `command` for the next free worker.
     func enqueue(_ command: nvme_passthru_cmd64, tag: Int) {
         shared.withLock { state in
+            precondition(state.waitingCount < state.waiting.count, "more commands queued than the pool has slots")
             let slot = (state.waitingHead + state.waitingCount) % state.waiting.count
             state.waiting[slot] = (tag, command)
             state.waitingCount += 1

@@ -37,7 +37,7 @@ final class PassthroughNamespace: Sendable {
                 file: file, namespaceID: namespaceID, blockSize: facts.blockSize, blockDevice: nil, depth: 1, buffers: [], options: DeviceOptions(), ownership: .ownerThread)
             let zones = try queue.reportFirstZone(geometry: geometry)
             geometry.zoneCapacity = zones.capacity
-            let blockDevice = withBlockDevice ? try openBlockDevice(of: path) : nil
+            let blockDevice = withBlockDevice ? try openBlockDevice(of: path, namespaceID: namespaceID) : nil
             return PassthroughNamespace(file: file, namespaceID: namespaceID, geometry: geometry, blockDevice: blockDevice)
         } catch {
             file.close()
@@ -48,8 +48,8 @@ final class PassthroughNamespace: Sendable {
 
 extension PassthroughNamespace {
     /// Opens the block device of the namespace behind the generic char device at `path`
-    /// (`/dev/ng0n2` -> `/dev/nvme0n2`) with O_DIRECT.
-    private static func openBlockDevice(of path: String) throws(DeviceError) -> SystemFile {
+    /// (`/dev/ng0n2` -> `/dev/nvme0n2`) with O_DIRECT, and checks that it is the same namespace.
+    private static func openBlockDevice(of path: String, namespaceID: UInt32) throws(DeviceError) -> SystemFile {
         let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
         let name = path[slash...]
         guard name.hasPrefix("ng") else {
@@ -61,8 +61,22 @@ extension PassthroughNamespace {
         guard isBlockDevice(blockPath) else {
             throw DeviceError(
                 .optionUnsupported,
-                "the kernel exposes no block device for \(path) (\(blockPath) does not exist: Linux hides zoned namespaces whose zone size is not a power of two, see `dmesg`); the block command path needs one, the passthrough paths do not")
+                "the kernel exposes no block device for \(path) (\(blockPath) does not exist: Linux may hide a zoned namespace, for instance one whose zone size is not a power of two or on a kernel without CONFIG_BLK_DEV_ZONED; see `dmesg`); the block command path needs one, the passthrough paths do not")
         }
-        return try SystemFile.open(blockPath, direct: true, backend: .nvme)
+        let file = try SystemFile.open(blockPath, direct: true, backend: .nvme)
+        let blockNamespaceID: UInt32
+        do throws(DeviceError) {
+            blockNamespaceID = try nvmeNamespaceID(of: file)
+        } catch {
+            file.close()
+            throw error
+        }
+        guard blockNamespaceID == namespaceID else {
+            file.close()
+            throw DeviceError(
+                .optionUnsupported,
+                "\(blockPath) is namespace \(blockNamespaceID), not namespace \(namespaceID) like \(path); the block command path needs the block device of the same namespace")
+        }
+        return file
     }
 }

@@ -58,6 +58,11 @@ final class PassthroughQueue {
         threadPool = options.commandPath == .ioctlThreadPool ? try IOCtlThreadPool(file: file, depth: depth) : nil
     }
 
+    /// Its `DeviceQueue` has waited for every command in flight, so no worker is in an ioctl.
+    deinit {
+        threadPool?.stop()
+    }
+
     func prepare(_ command: NVMeCommand, tag: Int, buffer: IOBuffer) throws(DeviceError) {
         switch path {
         case .synchronousIOCtl:
