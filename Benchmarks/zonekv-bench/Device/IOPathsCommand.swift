@@ -78,8 +78,10 @@ struct IOPathsCommand: ParsableCommand {
         print("device \(path): \(blockLabel) random reads within zone 0, \(format1(seconds)) s per measurement, \(rounds) round(s)")
         print("\nIOPS by queue depth:")
         print(results.table { formatRate($0.operationsPerSecond) })
-        print("\np99 latency (us) by queue depth:")
-        print(results.table { format1($0.microseconds(atPercentile: 99)) })
+        print("\nlatency percentiles (us) by queue depth, p50 / p99 / p99.9:")
+        print(results.table { recorder in
+            [50.0, 99, 99.9].map { String(Int(recorder.microseconds(atPercentile: $0).rounded())) }.joined(separator: " / ")
+        })
         print("\nmean latency (us) by queue depth:")
         print(results.table { format1($0.meanNanoseconds / 1000) })
         print("\nThe synchronous ioctl blocks its thread for every command: one in flight at any depth.")

@@ -51,7 +51,10 @@ struct IOPathsBenchTests {
             }
             #expect(result.output.contains("needs an NVMe device"))
         }
-        #expect(result.output.contains("p99 latency (us) by queue depth:"))
+        let percentiles = result.output.components(separatedBy: "p50 / p99 / p99.9:\n").last?.components(separatedBy: "\n\n").first ?? ""
+        let uring = percentiles.split(separator: "\n").first { $0.hasPrefix("| io_uring passthrough ") }
+        let cell = uring?.split(separator: "|").dropFirst().first?.split(separator: "/").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        #expect(cell?.count == 3 && cell == cell?.sorted(), "latency percentiles rise from p50 to p99.9: \(percentiles)")
         let svg = (try? String(contentsOfFile: plot, encoding: .utf8)) ?? ""
         #expect(svg.hasPrefix("<svg") && svg.contains("io_uring passthrough") && svg.contains("<polyline"), "\(svg.prefix(300))")
 
