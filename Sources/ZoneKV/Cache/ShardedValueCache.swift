@@ -51,14 +51,18 @@ final class ShardedValueCache: Sendable {
         }
     }
 
-    /// Counts a device read of `key`'s value and caches the value if the cache admits `key`
-    /// (see `ValueCache.admits`) and the value is still the key's newest (`isCurrent`).
-    func insertRead(_ value: [UInt8], forKey key: [UInt8], isCurrent: Bool) {
+    /// Counts a device read of `key`'s value and says whether the cache admits the value (see
+    /// `ValueCache.admits`): most values read once are not, and their read needs nothing more.
+    func admitsRead(forKey key: [UInt8]) -> Bool {
         shard(for: key).withLock { shard in
             shard.deviceReads += 1
-            let admitted = key.withUnsafeBytes { shard.cache.admits($0) }
-            if admitted && isCurrent { shard.cache.insert(value, forKey: key) }
+            return key.withUnsafeBytes { shard.cache.admits($0) }
         }
+    }
+
+    /// Caches a value read from the device that `admitsRead` admitted.
+    func insertRead(_ value: [UInt8], forKey key: [UInt8]) {
+        shard(for: key).withLock { $0.cache.insert(value, forKey: key) }
     }
 
     /// See `ValueCache.insertWritten`.

@@ -38,7 +38,7 @@ extension StoreEngine {
         }
         if location.isLargeValue {
             engine.withLock { $0.counters.deviceReads += 1 }
-        } else {
+        } else if cache.admitsRead(forKey: key) {
             // Cached only if no newer write to the key took effect while it was read (if the
             // index did not change at all, there is no need to look). The engine lock keeps
             // writers out until the value is in the cache.
@@ -46,7 +46,7 @@ extension StoreEngine {
                 let isCurrent =
                     state.index.changes == indexChanges
                     || state.index.entry(for: key).map { $0.location == location && $0.sequence == entry.sequence } == true
-                state.cache.insertRead(value, forKey: key, isCurrent: isCurrent)
+                if isCurrent { state.cache.insertRead(value, forKey: key) }
             }
         }
         return value

@@ -7,16 +7,13 @@ private func key(_ number: Int) -> [UInt8] { Array("user\(number)".utf8) }
 
 @Suite
 struct ShardedValueCacheTests {
-    @Test("a value read from the device is cached on its second miss, and only while it is current")
-    func readValuesAreAdmittedOnlyWhenCurrent() {
+    @Test("a value read from the device is admitted on its second read")
+    func readValuesAreAdmittedOnTheSecondRead() {
         let cache = ShardedValueCache(budget: 64 << 20)
-        cache.insertRead([1], forKey: key(1), isCurrent: true)
-        #expect(cache.value(forKey: key(1)) == nil, "the first miss only marks the key")
-        cache.insertRead([1], forKey: key(1), isCurrent: true)
+        #expect(!cache.admitsRead(forKey: key(1)), "the first read only marks the key")
+        #expect(cache.admitsRead(forKey: key(1)))
+        cache.insertRead([1], forKey: key(1))
         #expect(cache.value(forKey: key(1)) == [1])
-        cache.insertRead([2], forKey: key(2), isCurrent: false)
-        cache.insertRead([2], forKey: key(2), isCurrent: false)
-        #expect(cache.value(forKey: key(2)) == nil, "a value overwritten while it was read is never cached")
         cache.insertWritten([3], forKey: key(1))
         #expect(cache.value(forKey: key(1)) == [3])
         cache.remove(forKey: key(1))
@@ -28,8 +25,8 @@ struct ShardedValueCacheTests {
         let cache = ShardedValueCache(budget: 64 << 20)
         for number in 0..<1_000 {
             _ = cache.value(forKey: key(number), countingGet: true)
-            cache.insertRead([UInt8](repeating: 7, count: 1_000), forKey: key(number), isCurrent: true)
-            cache.insertRead([UInt8](repeating: 7, count: 1_000), forKey: key(number), isCurrent: true)
+            _ = cache.admitsRead(forKey: key(number))
+            if cache.admitsRead(forKey: key(number)) { cache.insertRead([UInt8](repeating: 7, count: 1_000), forKey: key(number)) }
         }
         let totals = cache.totals
         #expect(totals.gets == 1_000)
