@@ -1,6 +1,6 @@
 import ZoneKV
 
-/// What the device under a YCSB run can do at the run's queue depth: 4 KiB random reads,
+/// What the device under a YCSB run can do at the run's queue depth: one-block random reads,
 /// Zone Appends of one record's size (what an insert that waits for its write costs), and Zone
 /// Append bandwidth, measured on the same device after the engine closed it, so a report can
 /// state ZoneKV's throughput as a share of it. It overwrites zones.
@@ -11,6 +11,8 @@ struct DeviceBaseline {
     var recordBlocks: Int
     var appendBytesPerSecond: Double
     var queueDepth: Int
+    /// Bytes of one random read: one block.
+    var readBytes: Int
 
     static func measure(path: String, queueDepth: Int, recordBytes: Int, seconds: Double = 2) throws -> DeviceBaseline {
         let device = try ZonedDevice.open(path)
@@ -27,14 +29,14 @@ struct DeviceBaseline {
         let appends = try workloads.appendBandwidth(queue: queue, seconds: seconds)
         return DeviceBaseline(
             readsPerSecond: reads, recordAppendsPerSecond: recordBytesPerSecond / Double(recordBlocks * geometry.blockSize),
-            recordBlocks: recordBlocks, appendBytesPerSecond: appends, queueDepth: queueDepth)
+            recordBlocks: recordBlocks, appendBytesPerSecond: appends, queueDepth: queueDepth, readBytes: geometry.blockSize)
     }
 
     /// The baseline, and ZoneKV's run as a share of it: the load's inserts against record-size
     /// appends (and its bytes against append bandwidth), the run's operations against read IOPS.
     func report(load: EngineResult, recordBytes: Int) -> String {
         var lines = [
-            "device baseline at queue depth \(queueDepth): 4 KiB random reads \(formatRate(readsPerSecond)) IOPS, \(recordBlocks)-block Zone Appends \(formatRate(recordAppendsPerSecond))/s, Zone Append \(format1(appendBytesPerSecond / 1_048_576)) MiB/s"
+            "device baseline at queue depth \(queueDepth): \(readBytes >= 1024 ? "\(readBytes >> 10) KiB" : "\(readBytes)-byte") random reads \(formatRate(readsPerSecond)) IOPS, \(recordBlocks)-block Zone Appends \(formatRate(recordAppendsPerSecond))/s, Zone Append \(format1(appendBytesPerSecond / 1_048_576)) MiB/s"
         ]
         if let (measurements, seconds) = load.load {
             let insertsPerSecond = Double(measurements.operations) / max(seconds, 1e-9)

@@ -68,6 +68,9 @@ struct YCSBCommand: ParsableCommand {
     @Option(name: .customLong("cache-mib"), help: "Cache memory for every engine (ZoneKV's value cache, RocksDB's block cache), MiB.")
     var cacheMiB: Int = 128
 
+    @Option(help: "Block (LBA) size of ZoneKV's scratch emulated device, 512 or 4096 bytes (with --device, the device's own).")
+    var blockSize: Int = 4096
+
     @Flag(help: "Measure the device baseline on a device given with --device too (it overwrites its zones; always done on the scratch device).")
     var baseline = false
 
@@ -77,6 +80,9 @@ struct YCSBCommand: ParsableCommand {
     func validate() throws {
         guard threads >= 1, target >= 0, statusSeconds >= 0, (seconds ?? 1) > 0, cacheMiB >= 0, baselineSeconds >= 0, warmUp >= 0 else {
             throw ValidationError("--threads must be at least 1; --target, --status-seconds, --seconds and --cache-mib cannot be negative")
+        }
+        guard blockSize == 512 || blockSize == 4096 else {
+            throw ValidationError("--block-size takes 512 or 4096 (bytes per block), not \(blockSize)")
         }
         guard engine == .zonekv || phase == .both else {
             throw ValidationError("rocksdb and lmdb run in a fresh directory: use the phase 'both' with them")
@@ -100,7 +106,7 @@ struct YCSBCommand: ParsableCommand {
         do throws(WorkloadProperties.Failure) { workload = try CoreWorkload(settings) } catch { throw ValidationError(error.description) }
         let engines: [EngineChoice] = engine == .all ? [.zonekv, .rocksdb, .lmdb] : [engine]
         say(
-            "equal footing: \(workload.recordCount) records of \(workload.fieldCount) x \(workload.fieldLength) bytes, \(workload.operationCount) operations, \(threads) threads, no sync per operation, \(cacheMiB) MiB of cache each (LMDB has none of its own: it reads through the page cache)"
+            "equal footing: \(workload.recordCount) records of \(workload.fieldCount) x \(workload.fieldLength) bytes, \(workload.operationCount) operations, \(threads) threads, no sync per operation, \(cacheMiB) MiB of cache each (LMDB has none of its own: it reads through the page cache)\(device == nil && engine != .rocksdb && engine != .lmdb ? "; ZoneKV's scratch device has \(blockSize)-byte blocks" : "")"
         )
         let plotFile = try plot.map(PlotFile.init)
         var results: [(String, EngineResult)] = []
@@ -132,6 +138,7 @@ struct YCSBCommand: ParsableCommand {
         case .zonekv, .all:
             var options = StoreOptions()
             options.cacheBytes = cacheMiB << 20
+            options.emulatedGeometry.blockSize = blockSize
             let path = device ?? scratch + ".zns"
             let store = phase == .run ? try Store.open(path, options: options) : try Store.format(path, options: options, erasingForeignData: true)
             engine = ZoneKVEngine(store: store)

@@ -105,6 +105,13 @@ struct CommandLineToolTests {
         let document = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
         let series = ((document?["zonekv"] as? [String: Any])?["run"] as? [String: Any])?["series"] as? [String: [String: Any]]
         #expect(series.map { $0.values.compactMap { $0["operations"] as? Int }.reduce(0, +) } == 3000, "\(json.output)")
+        // The scratch device's block size is a choice, printed with the equal footing.
+        let small = runShellCommand(
+            "\(bench) ycsb -P \(workloads)/workloadc -p recordcount=500 -p operationcount=500 --block-size 512 --status-seconds 0 --baseline-seconds 0.1")
+        #expect(small.status == 0 && small.output.contains("ZoneKV's scratch device has 512-byte blocks"), "\(small.output)")
+        #expect(small.output.contains("512-byte random reads") && small.output.contains("2-block Zone Appends"), "\(small.output)")
+        let badBlocks = runShellCommand("\(bench) ycsb --block-size 1024")
+        #expect(badBlocks.status != 0 && badBlocks.output.contains("--block-size takes 512 or 4096"), "\(badBlocks.output)")
         let bad = runShellCommand("\(bench) ycsb -p readproportion=2")
         #expect(bad.status != 0 && bad.output.contains("readproportion must be a number from 0 to 1, not '2'"), "\(bad.output)")
     }
