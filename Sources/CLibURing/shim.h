@@ -19,6 +19,7 @@
 #include <sched.h>
 #include <liburing.h>
 #include <linux/nvme_ioctl.h>
+#include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/file.h>
 #include <string.h>
@@ -43,12 +44,22 @@ struct zonekv_completion {
 };
 
 /*
- * Fills a 128-byte SQE with an NVMe passthrough command (IORING_OP_URING_CMD).
+ * struct nvme_uring_cmd is struct nvme_passthru_cmd64 without its trailing 64-bit result
+ * (linux/nvme_ioctl.h), so one command built for the ioctl serves io_uring as its prefix.
+ */
+_Static_assert(offsetof(struct nvme_uring_cmd, cdw15) == offsetof(struct nvme_passthru_cmd64, cdw15) &&
+                   offsetof(struct nvme_uring_cmd, timeout_ms) == offsetof(struct nvme_passthru_cmd64, timeout_ms) &&
+                   sizeof(struct nvme_uring_cmd) <= offsetof(struct nvme_passthru_cmd64, result),
+               "nvme_uring_cmd is no longer a prefix of nvme_passthru_cmd64");
+
+/*
+ * Fills a 128-byte SQE with an NVMe passthrough command (IORING_OP_URING_CMD), taking the
+ * command as the ioctl builds it (its result field is not part of the SQE).
  * liburing 2.3 has no prep helper; the prep_rw helpers would write fields that
  * overlap sqe->cmd, so the SQE is built from zero here.
  */
 static inline void zonekv_prep_nvme_command(struct io_uring_sqe *sqe, int fd, bool fixed_file,
-                                            const struct nvme_uring_cmd *cmd, int fixed_buffer_index) {
+                                            const struct nvme_passthru_cmd64 *cmd, int fixed_buffer_index) {
     memset(sqe, 0, 128);
     sqe->opcode = IORING_OP_URING_CMD;
     sqe->fd = fd;
@@ -58,7 +69,7 @@ static inline void zonekv_prep_nvme_command(struct io_uring_sqe *sqe, int fd, bo
         sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
         sqe->buf_index = (__u16)fixed_buffer_index;
     }
-    memcpy(sqe->cmd, cmd, sizeof(*cmd));
+    memcpy(sqe->cmd, cmd, sizeof(struct nvme_uring_cmd));
 }
 
 /* Copies up to `max` ready completions out of the ring and advances it once. */
@@ -81,11 +92,6 @@ static inline unsigned zonekv_reap(struct io_uring *ring, struct zonekv_completi
 /* Synchronous admin command (Identify) through the namespace's char device. */
 static inline int zonekv_nvme_admin_command(int fd, struct nvme_passthru_cmd *cmd) {
     return ioctl(fd, NVME_IOCTL_ADMIN_CMD, cmd);
-}
-
-/* Synchronous I/O command (no io_uring): 0, a positive NVMe status, or -1 with errno set. */
-static inline int zonekv_nvme_io_command(int fd, struct nvme_passthru_cmd *cmd) {
-    return ioctl(fd, NVME_IOCTL_IO_CMD, cmd);
 }
 
 /* Synchronous I/O command with the 64-bit result (a Zone Append's assigned LBA) on the

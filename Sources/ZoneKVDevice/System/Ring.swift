@@ -143,7 +143,7 @@ final class Ring {
 
     /// Queues an NVMe passthrough command (IORING_OP_URING_CMD); needs a big-entry ring.
     func prepareNVMeCommand(
-        file: Int32, fixedFile: Bool, command: inout nvme_uring_cmd, fixedBuffer: Int?, userData: UInt64
+        file: Int32, fixedFile: Bool, command: inout nvme_passthru_cmd64, fixedBuffer: Int?, userData: UInt64
     ) throws(DeviceError) {
         let entry = try nextEntry()
         zonekv_prep_nvme_command(entry, file, fixedFile, &command, Int32(fixedBuffer ?? -1))

@@ -68,7 +68,7 @@ final class PassthroughQueue {
         case .synchronousIOCtl:
             return runSynchronously(command, tag: tag, buffer: buffer)
         case .ioctlThreadPool:
-            return threadPool!.enqueue(synchronousCommand(command, buffer: buffer), tag: tag)
+            return threadPool!.enqueue(kernelCommand(command, buffer: buffer), tag: tag)
         case .blockLayer where command.opcode == NVMeCommand.Opcode.read || command.opcode == NVMeCommand.Opcode.write:
             return try prepareBlockTransfer(command, tag: tag, buffer: buffer)
         case .blockLayer, .ioUring:
@@ -80,41 +80,31 @@ final class PassthroughQueue {
             // Those go through the synchronous ioctl path instead; they are rare and short.
             return runSynchronously(command, tag: tag, buffer: buffer)
         }
-        var passthrough = nvme_uring_cmd()
-        passthrough.opcode = command.opcode
-        passthrough.nsid = namespaceID
-        if command.dataLength > 0 {
-            passthrough.addr = UInt64(UInt(bitPattern: buffer.address))
-            passthrough.data_len = UInt32(command.dataLength)
-        }
-        passthrough.cdw10 = command.dword10
-        passthrough.cdw11 = command.dword11
-        passthrough.cdw12 = command.dword12
-        passthrough.cdw13 = command.dword13
+        var passthrough = kernelCommand(command, buffer: buffer)
         try ring.prepareNVMeCommand(
             file: fileIndex, fixedFile: usesFixedFile, command: &passthrough,
             fixedBuffer: usesFixedBuffers && command.dataLength > 0 ? tag : nil, userData: UInt64(tag))
     }
 
-    /// The command as the ioctl interface takes it.
-    private func synchronousCommand(_ command: NVMeCommand, buffer: IOBuffer) -> nvme_passthru_cmd64 {
-        var synchronous = nvme_passthru_cmd64()
-        synchronous.opcode = command.opcode
-        synchronous.nsid = namespaceID
+    /// The command as the kernel takes it: for the ioctl whole, for io_uring all but its result.
+    private func kernelCommand(_ command: NVMeCommand, buffer: IOBuffer) -> nvme_passthru_cmd64 {
+        var kernel = nvme_passthru_cmd64()
+        kernel.opcode = command.opcode
+        kernel.nsid = namespaceID
         if command.dataLength > 0 {
-            synchronous.addr = UInt64(UInt(bitPattern: buffer.address))
-            synchronous.data_len = UInt32(command.dataLength)
+            kernel.addr = UInt64(UInt(bitPattern: buffer.address))
+            kernel.data_len = UInt32(command.dataLength)
         }
-        synchronous.cdw10 = command.dword10
-        synchronous.cdw11 = command.dword11
-        synchronous.cdw12 = command.dword12
-        synchronous.cdw13 = command.dword13
-        return synchronous
+        kernel.cdw10 = command.dword10
+        kernel.cdw11 = command.dword11
+        kernel.cdw12 = command.dword12
+        kernel.cdw13 = command.dword13
+        return kernel
     }
 
     /// Runs the command now, blocking this thread; its completion waits for the next reap.
     private func runSynchronously(_ command: NVMeCommand, tag: Int, buffer: IOBuffer) {
-        var synchronous = synchronousCommand(command, buffer: buffer)
+        var synchronous = kernelCommand(command, buffer: buffer)
         let status = nvmeSynchronousIOCommand(&synchronous, on: file)
         immediate.append(RawCompletion(userData: UInt64(tag), status: status, result: synchronous.result))
     }
