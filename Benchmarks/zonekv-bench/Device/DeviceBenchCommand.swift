@@ -36,10 +36,7 @@ struct DeviceBenchCommand: ParsableCommand {
     var directIO = false
 
     func run() throws {
-        let depths = queueDepths.split(separator: ",").compactMap { Int($0.filter { $0 != " " }) }
-        guard !depths.isEmpty, depths.allSatisfy({ (1...1024).contains($0) }) else {
-            throw ValidationError("--queue-depths takes numbers from 1 to 1024 separated by commas, e.g. 1,4,16,32")
-        }
+        let depths = try parseQueueDepths(queueDepths, example: "1,4,16,32")
         guard readZones > 0 else { throw ValidationError("--read-zones must be positive") }
         let (seconds, rounds) = (measurement.seconds, measurement.rounds)
         let options = DeviceOptions(

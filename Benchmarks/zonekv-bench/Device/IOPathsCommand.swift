@@ -34,16 +34,13 @@ struct IOPathsCommand: ParsableCommand {
     var plot: String?
 
     func run() throws {
-        let depths = queueDepths.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.filter { $0 != " " }) ?? 0 }
-        guard !depths.isEmpty, depths.allSatisfy({ (1...1024).contains($0) }) else {
-            throw ValidationError("--queue-depths takes numbers from 1 to 1024 separated by commas, e.g. 1,4,16,128")
-        }
+        let depths = try parseQueueDepths(queueDepths, example: "1,4,16,128")
         guard seconds > 0, rounds > 0 else { throw ValidationError("--seconds and --rounds must be positive") }
         let plotFile = try plot.map(PlotFile.init)
 
         var emulated = EmulatedGeometry()
         emulated.zoneCount = 4
-        let path = try device ?? temporaryDevice(emulated)
+        let path = try device ?? createScratchDevice(name: "iopaths", geometry: emulated)
         defer { if device == nil { unlink(path) } }
         let readZones = 0..<1
         let (geometry, backend) = try prepare(path, readZones: readZones)
@@ -95,12 +92,6 @@ struct IOPathsCommand: ParsableCommand {
             try plotFile.write(IOPathsPlot(results: results).render())
             print("plot written to \(plotFile.path)")
         }
-    }
-
-    private func temporaryDevice(_ geometry: EmulatedGeometry) throws -> String {
-        let path = "/tmp/zonekv-bench-iopaths-\(getpid()).zns"
-        try ZonedDevice.createEmulated(at: path, geometry: geometry)
-        return path
     }
 
     /// Fills the read zones through the default path; returns the device's geometry and backend.

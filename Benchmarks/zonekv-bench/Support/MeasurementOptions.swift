@@ -27,10 +27,7 @@ struct MeasurementOptions: ParsableArguments {
     /// The device to measure: `--device`, or a new emulated device with `geometry` that
     /// `removeTemporaryDevice` deletes afterwards.
     func devicePath(creatingWith geometry: EmulatedGeometry, name: String) throws -> String {
-        if let device { return device }
-        let path = "/tmp/zonekv-bench-\(name)-\(getpid()).zns"
-        try ZonedDevice.createEmulated(at: path, geometry: geometry)
-        return path
+        try device ?? createScratchDevice(name: name, geometry: geometry)
     }
 
     /// Deletes the device `devicePath` created, if it created one.
@@ -47,4 +44,12 @@ struct MeasurementOptions: ParsableArguments {
         }
         return FioReference(device: device, executable: executable)
     }
+}
+
+/// Creates a throwaway emulated device for one benchmark run, named for the benchmark and the
+/// process; the caller deletes it.
+func createScratchDevice(name: String, geometry: EmulatedGeometry) throws -> String {
+    let path = "/tmp/zonekv-bench-\(name)-\(getpid()).zns"
+    try ZonedDevice.createEmulated(at: path, geometry: geometry)
+    return path
 }

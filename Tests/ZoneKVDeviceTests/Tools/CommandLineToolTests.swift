@@ -123,8 +123,10 @@ struct CommandLineToolTests {
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("| 4 KiB random read, IOPS"))
         #expect(result.output.contains("Zone Append, MiB/s"))
-        let bad = runShellCommand("\(bench) device --queue-depths 0")
-        #expect(bad.status != 0)
-        #expect(bad.output.contains("--queue-depths takes numbers from 1 to 1024"))
+        for depths in ["0", "1,x", "4,,16"] {
+            // A malformed entry is refused, never skipped.
+            let bad = runShellCommand("\(bench) device --queue-depths \(depths)")
+            #expect(bad.status != 0 && bad.output.contains("--queue-depths takes numbers from 1 to 1024"), "\(depths): \(bad.output)")
+        }
     }
 }
