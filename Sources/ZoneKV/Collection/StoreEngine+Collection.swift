@@ -40,12 +40,12 @@ extension StoreEngine {
                     roomBytes: room)
             })
         else { return nil }
-        let bytes = try reads.withQueue { queue throws(StoreError) in
-            do throws(DeviceError) {
-                return try queue.read(from: geometry.startBlock(of: ZoneID(victim)), blockCount: Int(geometry.zoneCapacity))
-            } catch {
-                throw StoreError(error, during: "reading zone \(victim) to collect it")
-            }
+        let bytes: [UInt8]
+        do throws(StoreError) {
+            bytes = try readVictim(victim)
+        } catch {
+            engine.withLock { $0.zoneUsage.unreadable[victim] = true }
+            throw error
         }
         var plan = bytes.withUnsafeBytes { raw in survey(UnsafeRawBufferPointer(raw), zone: victim) }
         try addLargeValues(touching: victim, to: &plan)
@@ -53,6 +53,18 @@ extension StoreEngine {
         try writes.perform(needsFlush: false) { _, waiter, queue in queue.append(.zoneReset(victim, waiter)) }
         engine.withLock { $0.counters.collections += 1 }
         return CollectionSummary(zone: victim, copiedRecords: plan.copies.count, copiedBytes: plan.copies.reduce(0) { $0 + $1.bytes })
+    }
+
+    /// The written capacity of a victim zone, read at once.
+    private func readVictim(_ victim: Int) throws(StoreError) -> [UInt8] {
+        let geometry = device.geometry
+        return try reads.withQueue { queue throws(StoreError) in
+            do throws(DeviceError) {
+                return try queue.read(from: geometry.startBlock(of: ZoneID(victim)), blockCount: Int(geometry.zoneCapacity))
+            } catch {
+                throw StoreError(error, during: "reading zone \(victim) to collect it (collection passes it over until the store is opened again)")
+            }
+        }
     }
 
     // MARK: Deciding what lives

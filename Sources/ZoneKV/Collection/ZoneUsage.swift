@@ -20,6 +20,9 @@ struct ZoneUsage {
     private(set) var checkpoint: [UInt64]
     /// Zones full or finished, not being appended to: the ones collection may take.
     var sealed: [Bool]
+    /// Zones collection failed to read (a media error, or the zone went offline): left alone
+    /// until the store is opened again, so one bad zone does not stop collection of the others.
+    var unreadable: [Bool]
     /// Bytes the relocation stream's zone can still take (0 when it has none).
     var relocationRoomBytes = 0
 
@@ -29,6 +32,7 @@ struct ZoneUsage {
         newestUnit = Array(repeating: 0, count: zoneCount)
         checkpoint = Array(repeating: 0, count: zoneCount)
         sealed = Array(repeating: false, count: zoneCount)
+        unreadable = Array(repeating: false, count: zoneCount)
     }
 
     /// Bytes a record takes in its unit.
@@ -82,6 +86,7 @@ struct ZoneUsage {
         newestUnit[zone] = 0
         checkpoint[zone] = 0
         sealed[zone] = false
+        unreadable[zone] = false
     }
 
     /// Whether a zone other than `zone` may hold a put older than `sequence`: then a tombstone

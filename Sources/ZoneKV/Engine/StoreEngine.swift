@@ -159,7 +159,8 @@ final class StoreEngine: Sendable {
             keys: state.index.count, units: report.units, records: report.records, skippedBlocks: report.skippedBlocks,
             incompleteBatches: report.incompleteBatches, formerStoreRecords: report.foreignRecords, created: creating,
             seconds: Double(recoveryTime.components.seconds) + Double(recoveryTime.components.attoseconds) / 1e18,
-            checkpointID: report.checkpoint?.id, skippedCheckpoints: report.skippedCheckpoints)
+            checkpointID: report.checkpoint?.id, skippedCheckpoints: report.skippedCheckpoints,
+            offlineZones: report.zones.filter { $0.state == .offline }.map(\.zone.rawValue))
         let store = StoreEngine(
             path: device.path, device: device, options: options, unitBytes: unitBytes, engine: engine, writes: writes,
             recovery: summary, identity: identity)

@@ -20,4 +20,8 @@ public struct RecoverySummary: Hashable, Sendable {
     public var checkpointID: UInt64?
     /// Newer checkpoints passed over because a crash tore them (or they are damaged).
     public var skippedCheckpoints: Int
+    /// Zones the device reports offline: nothing in them can be read. Keys whose newest record
+    /// was there are lost (or show an older version kept elsewhere); where a checkpoint still
+    /// points into such a zone, reading that key fails with the device's `zone-offline` error.
+    public var offlineZones: [Int] = []
 }

@@ -92,7 +92,7 @@ final class WritePipeline {
             return
         }
         do throws(DeviceError) {
-            try finishDrainedZones()
+            finishDrainedZones()
             pack()
             issueFlushIfNeeded()
             if queue.inFlightCount > 0 {
@@ -434,7 +434,7 @@ final class WritePipeline {
 
     /// Finishes zones whose appends have all completed but that have capacity left, so they
     /// stop counting against the device's open and active limits.
-    private func finishDrainedZones() throws(DeviceError) {
+    private func finishDrainedZones() {
         guard !allocator.zonesToFinish.isEmpty else { return }
         for zone in allocator.takeZonesToFinish() {
             do throws(DeviceError) {
@@ -442,6 +442,10 @@ final class WritePipeline {
                 allocator.finished(zone)
             } catch where error.code == .zoneOffline || error.code == .zoneReadOnly {
                 allocator.retire(zone)
+            } catch {
+                // The zone's data is intact and nobody waits on the finish: try again later
+                // rather than fail the writes queued behind it.
+                allocator.finishFailed(zone)
             }
         }
         engine.withLock { publishZones(to: $0) }

@@ -44,6 +44,8 @@ struct ZoneAllocator {
     private var freeZones: [Int]
     /// Zones drained with capacity left, waiting for Zone Finish.
     private(set) var zonesToFinish: [Int] = []
+    /// Failed Zone Finish attempts of zones still draining.
+    private var finishFailures: [Int: Int] = [:]
     /// Zones appending or draining: those that may be open or active on the device.
     private(set) var activeCount = 0
 
@@ -164,6 +166,20 @@ struct ZoneAllocator {
     mutating func takeZonesToFinish() -> [Int] {
         defer { zonesToFinish.removeAll() }
         return zonesToFinish
+    }
+
+    /// Zone Finish failed with an error that may pass: it is tried again at the next step, and
+    /// after three failures the zone counts as sealed anyway. It takes no appends either way,
+    /// and collection can still reset it, which closes it on the device too.
+    mutating func finishFailed(_ zone: Int) {
+        guard uses[zone] == .draining else { return }
+        finishFailures[zone, default: 0] += 1
+        if finishFailures[zone]! >= 3 {
+            finishFailures[zone] = nil
+            finished(zone)
+        } else if !zonesToFinish.contains(zone) {
+            zonesToFinish.append(zone)
+        }
     }
 
     /// Zone Finish completed (or failed: the zone is not appended to again either way).

@@ -90,6 +90,8 @@ extension DeviceError {
                 (.optionUnsupported, "the file system or kernel does not support this on the chosen I/O path; open the device without that option")
             case EOPNOTSUPP, ENOSYS:
                 (.passthroughUnsupported, "this kernel lacks io_uring NVMe passthrough (needs Linux 5.19 or later, with 128-byte SQEs)")
+            case EINTR:
+                (.timedOut, "the kernel's NVMe driver timed the command out or cancelled it; the device may be failing or overloaded (see dmesg), and the command may be retried")
             case ENOTTY:
                 (.unsupportedDevice, "the path is not an NVMe generic char device (/dev/ngXnY)")
             default:

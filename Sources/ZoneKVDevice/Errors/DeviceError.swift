@@ -85,6 +85,9 @@ extension DeviceError {
         public static let invalidDeviceFile = Code(rawValue: "invalid-device-file")
         /// An I/O path option chosen at open time does not work on this device or kernel.
         public static let optionUnsupported = Code(rawValue: "option-unsupported")
+        /// The kernel driver gave up on the command after its timeout (`nvme_core.io_timeout`) or
+        /// cancelled it; the device may be failing or overloaded.
+        public static let timedOut = Code(rawValue: "timed-out")
         /// Any other system error; see `systemErrorNumber`.
         public static let systemError = Code(rawValue: "system-error")
     }

@@ -20,6 +20,9 @@ struct InteractiveShell {
         }
         defer { editor.saveHistory() }
         print("ZoneKV shell on \(store.path): \(store.recovery.keys) keys. Type help for the commands, quit to leave.")
+        if !store.recovery.offlineZones.isEmpty {
+            print("warning: the device reports zones \(store.recovery.offlineZones.map(String.init).joined(separator: ", ")) offline; keys whose newest value was there are lost. Copy out what you need and replace the device.")
+        }
         while !session.isFinished {
             let prompt = session.batchSize.map { "zonekv(batch of \($0))> " } ?? "zonekv> "
             guard let line = editor.readLine(prompt: prompt) else {

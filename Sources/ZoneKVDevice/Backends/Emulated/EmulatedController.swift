@@ -115,9 +115,8 @@ final class EmulatedController: Sendable {
 
     private static func takeFault(for command: NVMeCommand, from faults: inout [PlannedFault]) -> InjectedStatus? {
         guard !faults.isEmpty else { return nil }
-        let kind = EmulatedCommandKind(opcode: command.opcode)
         var fired: InjectedStatus?
-        for index in faults.indices.reversed() where faults[index].kind == kind {
+        for index in faults.indices.reversed() where faults[index].kind.matches(command) {
             faults[index].remaining -= 1
             if faults[index].remaining == 0 {
                 fired = faults[index].status
@@ -300,6 +299,8 @@ final class EmulatedController: Sendable {
     func clearFaults() {
         state.withLock { $0.faults.removeAll() }
     }
+
+    var plannedFaultCount: Int { state.withLock { $0.faults.count } }
 
     func degrade(_ zone: ZoneID, to newState: ZoneState) {
         state.withLock { $0.zones.degrade(zone.rawValue, to: newState) }

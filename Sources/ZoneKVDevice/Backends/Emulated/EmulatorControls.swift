@@ -13,6 +13,9 @@ public struct EmulatorControls: Sendable {
     /// Drops every planned fault that has not fired yet.
     public func clearFaults() { controller.clearFaults() }
 
+    /// Planned faults that have not fired yet (0 once every planned fault hit its command).
+    public var plannedFaultCount: Int { controller.plannedFaultCount }
+
     /// Turns a zone read-only (reads work, writes fail) or offline (nothing works), as a worn
     /// device would. The change persists in the device file.
     public func degrade(_ zone: ZoneID, to state: ZoneState) throws(DeviceError) {

@@ -1,15 +1,21 @@
+import Glibc
+
 /// Kinds of command the emulator can be told to fail.
 public enum EmulatedCommandKind: Int, Hashable, Sendable, CaseIterable {
-    case read, write, append, zoneManagement, reportZones, flush
+    /// `zoneManagement` is any Zone Management Send; `zoneReset` and `zoneFinish` only that action.
+    case read, write, append, zoneManagement, reportZones, flush, zoneReset, zoneFinish
 
-    init(opcode: UInt8) {
-        switch opcode {
-        case NVMeCommand.Opcode.read: self = .read
-        case NVMeCommand.Opcode.write: self = .write
-        case NVMeCommand.Opcode.zoneAppend: self = .append
-        case NVMeCommand.Opcode.zoneManagementSend: self = .zoneManagement
-        case NVMeCommand.Opcode.zoneManagementReceive: self = .reportZones
-        default: self = .flush
+    /// Whether a fault planned for this kind fires on `command`.
+    func matches(_ command: NVMeCommand) -> Bool {
+        switch self {
+        case .read: command.opcode == NVMeCommand.Opcode.read
+        case .write: command.opcode == NVMeCommand.Opcode.write
+        case .append: command.opcode == NVMeCommand.Opcode.zoneAppend
+        case .zoneManagement: command.opcode == NVMeCommand.Opcode.zoneManagementSend
+        case .reportZones: command.opcode == NVMeCommand.Opcode.zoneManagementReceive
+        case .flush: command.opcode == NVMeCommand.Opcode.flush
+        case .zoneReset: command.opcode == NVMeCommand.Opcode.zoneManagementSend && command.zoneSendAction == ZoneAction.reset.rawValue
+        case .zoneFinish: command.opcode == NVMeCommand.Opcode.zoneManagementSend && command.zoneSendAction == ZoneAction.finish.rawValue
         }
     }
 }
@@ -40,6 +46,9 @@ public struct InjectedStatus: Hashable, Sendable {
     public static let unrecoveredReadError = nvme(0x281)
     /// A write fault (media error, status code type 2, code 0x80).
     public static let writeFault = nvme(0x280)
+    /// A command the kernel driver gave up on: after `nvme_core.io_timeout` it aborts the
+    /// command (or resets the controller) and completes it with `-EINTR`.
+    public static let timedOut = systemError(EINTR)
 }
 
 /// A fault waiting for its command: the `remaining`-th next command of `kind` fails with `status`.
