@@ -67,6 +67,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Fuzzing: the readers of untrusted bytes (on-device data, shell lines, workload files)
+        // for libFuzzer (Tools/fuzz builds it with -sanitize=fuzzer -DFUZZING); a plain build
+        // writes seed corpora and replays inputs.
+        .executableTarget(
+            name: "zonekv-fuzz", dependencies: ["ZoneKV", "ZoneKVDevice", "ZoneKVShell", "YCSB"], path: "Tools/zonekv-fuzz",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(name: "ZoneKVDeviceTests", dependencies: ["ZoneKVDevice"], swiftSettings: swiftSettings),
         .testTarget(name: "ZoneKVTests", dependencies: ["ZoneKV", "ZoneKVCodecs"], swiftSettings: swiftSettings),
         .testTarget(name: "ZoneKVShellTests", dependencies: ["ZoneKVShell", "ZoneKV"], swiftSettings: swiftSettings),

@@ -28,7 +28,12 @@ public enum ByteSyntax {
             throw Failure(description: "cannot read \(path): no such file")
         }
         guard !isDirectory.boolValue else { throw Failure(description: "cannot read \(path): it is a directory") }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let attributes = try? FileManager.default.attributesOfItem(atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path)
+        // A device or pipe (say /dev/zero) has no size to check and may never end.
+        guard attributes?[.type] as? FileAttributeType == .typeRegular else {
+            throw Failure(description: "cannot read \(path): it is not a regular file")
+        }
+        let size = attributes?[.size] as? Int ?? 0
         guard size <= maximumBytes else {
             throw Failure(description: "\(path) holds \(size) bytes, more than the \(maximumBytes) a value may have")
         }
