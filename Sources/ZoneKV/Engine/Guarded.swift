@@ -1,9 +1,9 @@
-import Synchronization
+import ZoneKVDevice
 
 /// State that several threads share, reachable only while holding its lock. Code holding the
 /// lock never does I/O: it only looks up or changes memory.
 final class Guarded<State>: @unchecked Sendable {
-    private let mutex = Mutex<Void>(())
+    private let lock = Locked<Void>(())
     private let state: State
 
     init(_ state: State) { self.state = state }
@@ -11,6 +11,6 @@ final class Guarded<State>: @unchecked Sendable {
     /// Runs `body` with the state, holding the lock.
     @inline(__always)
     func withLock<Result, Failure: Error>(_ body: (State) throws(Failure) -> Result) throws(Failure) -> Result {
-        try mutex.withLock { _ throws(Failure) in try body(state) }
+        try lock.withLock { _ throws(Failure) in try body(state) }
     }
 }

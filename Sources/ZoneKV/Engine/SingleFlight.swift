@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// Lets one run of a piece of maintenance (a garbage collection, a checkpoint) go at a time. A
 /// caller arriving while one runs waits for it and takes its result, rather than starting a
@@ -19,7 +18,7 @@ final class SingleFlight<Outcome: Sendable>: Sendable {
         var lastResult: Outcome?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func enter() -> Entry {
         let wait: DispatchSemaphore? = state.withLock { state in

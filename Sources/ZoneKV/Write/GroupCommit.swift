@@ -1,6 +1,5 @@
 import Foundation
 import Dispatch
-import Synchronization
 
 /// Group commit: writers queue their records and wait; one of them, the leader, packs what
 /// every writer queued into shared append units and does the I/O, then wakes the others.
@@ -18,7 +17,7 @@ final class GroupCommit: @unchecked Sendable {
         var isClosed = false
     }
 
-    private let shared: Mutex<Shared>
+    private let shared: Locked<Shared>
     /// Touched only by the current leader.
     private let pipeline: WritePipeline
     /// Scratch for the leader's wake-ups (leader only), kept to avoid allocating per wake-up.
@@ -30,7 +29,7 @@ final class GroupCommit: @unchecked Sendable {
         self.pipeline = pipeline
         var initial = Shared(nextSequence: nextSequence)
         initial.queued.reserveCapacity(1024)
-        shared = Mutex(initial)
+        shared = Locked(initial)
     }
 
     // MARK: Writing

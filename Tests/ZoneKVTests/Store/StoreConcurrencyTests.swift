@@ -16,7 +16,7 @@ import ZoneKV
         let keysPerThread = 40
         let versions = StoreUnderTest.isEmulated ? 6 : 3
         try StoreUnderTest.withStore(options: StoreUnderTest.options(cacheBytes: 64 << 10)) { store, path in
-            let failures = Mutex<[String]>([])
+            let failures = TestLock<[String]>([])
             DispatchQueue.concurrentPerform(iterations: threads) { thread in
                 func fail(_ message: String) { failures.withLock { $0.append("thread \(thread): \(message)") } }
                 do {
@@ -118,7 +118,7 @@ import ZoneKV
             for key in keys { try store.put(key, [UInt8]("0".utf8)) }
             let done = Atomic<Bool>(false)
             let readerRounds = Atomic<Int>(0)
-            let failures = Mutex<[String]>([])
+            let failures = TestLock<[String]>([])
             let finished = DispatchSemaphore(value: 0)
             for reader in 1...2 {
                 Thread.detachNewThread {

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// What a queue must do to carry out a command once the controller has accepted it.
 enum EmulatedAction {
@@ -27,7 +26,7 @@ final class EmulatedController: Sendable {
     let geometry: DeviceGeometry
     let dataOffset: UInt64
     private let mapping: MappedRegion
-    private let state: Mutex<ControllerState>
+    private let state: Locked<ControllerState>
 
     struct ControllerState: ~Copyable {
         var zones: ZoneStateMachine
@@ -57,7 +56,7 @@ final class EmulatedController: Sendable {
         self.dataView = dataView.map(MappedRegion.init)
         self.mapping = MappedRegion(bytes: mapping)
         let table = ZoneTable(mapping: mapping, zoneCount: geometry.zoneCount)
-        state = Mutex(
+        state = Locked(
             ControllerState(
                 zones: ZoneStateMachine(table: table, geometry: geometry),
                 allocatedZones: Array(repeating: false, count: geometry.zoneCount)))

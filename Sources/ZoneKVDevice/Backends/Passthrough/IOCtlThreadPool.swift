@@ -1,6 +1,5 @@
 import CLibURing
 import Dispatch
-import Synchronization
 
 /// Asynchronous commands over the blocking NVMe ioctl: one worker thread per queue slot takes a
 /// queued command, runs it with NVME_IOCTL_IO64_CMD and posts its completion. This is how
@@ -20,7 +19,7 @@ final class IOCtlThreadPool: @unchecked Sendable {
     }
 
     private let file: SystemFile
-    private let shared: Mutex<Shared>
+    private let shared: Locked<Shared>
     /// Signalled once per queued command (and once per worker at shutdown).
     private let workAvailable = DispatchSemaphore(value: 0)
     /// Signalled once per completion. `reap` may take more completions than it waited for, so
@@ -35,7 +34,7 @@ final class IOCtlThreadPool: @unchecked Sendable {
         let placeholder = (tag: 0, command: nvme_passthru_cmd64())
         var initial = Shared(waiting: Array(repeating: placeholder, count: depth), completed: [])
         initial.completed.reserveCapacity(depth)
-        shared = Mutex(initial)
+        shared = Locked(initial)
         delivering = []
         delivering.reserveCapacity(depth)
         do {
