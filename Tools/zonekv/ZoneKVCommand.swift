@@ -68,6 +68,9 @@ struct StoreSelection: ParsableArguments {
         help: "The store's device: /dev/ngXnY (NVMe passthrough) or an emulated device file. Default: $ZONEKV_DEVICE, else zonekv.zns in the current directory.")
     var device: String?
 
+    @Flag(help: "Rebuild the index from the whole log rather than the newest checkpoint (slower; for a device changed outside ZoneKV).")
+    var rebuildIndex = false
+
     var path: String {
         device ?? ProcessInfo.processInfo.environment["ZONEKV_DEVICE"].flatMap { $0.isEmpty ? nil : $0 } ?? "zonekv.zns"
     }
@@ -79,7 +82,9 @@ struct StoreSelection: ParsableArguments {
         let creating = !path.hasPrefix("/dev/") && !FileManager.default.fileExists(atPath: path)
         let store: Store
         do {
-            store = try Store.open(path)
+            var options = StoreOptions()
+            options.rebuildIndexFromLog = rebuildIndex
+            store = try Store.open(path, options: options)
         } catch {
             throw ToolFailure("cannot open the store on \(path): \(error.message)")
         }

@@ -92,8 +92,22 @@ enum LogRecovery {
             state.checkpoints.add(.init(id: loaded.id, replayFromUnit: loaded.replayFromUnit, cutTime: loaded.cutTime))
         }
         log.apply(to: state, storeTag: report.identity?.tag, checkingSequences: base != nil, report: &report)
+        if base != nil { try checkNothingVanished(zones, state: state) }
         state.checkpoints.bytesSinceCut = report.unitBytes
         return (report, state)
+    }
+
+    /// The store resets a zone only after copies of its live records are durable, and replay
+    /// moves the index to those copies; so an empty zone the index still points into was
+    /// reset (or rewritten) by something else, and its data is gone.
+    private static func checkNothingVanished(_ zones: [ZoneDescriptor], state: EngineState) throws(StoreError) {
+        let vanished = zones.filter { $0.state == .empty && state.zoneUsage.liveBytes[$0.zone.rawValue] > 0 }
+        guard !vanished.isEmpty else { return }
+        let names = vanished.map { String($0.zone.rawValue) }.joined(separator: ", ")
+        let bytes = vanished.reduce(0) { $0 + state.zoneUsage.liveBytes[$1.zone.rawValue] }
+        throw StoreError(
+            .deviceChanged,
+            "zone\(vanished.count == 1 ? "" : "s") \(names) \(vanished.count == 1 ? "was" : "were") reset outside ZoneKV: \(bytes) bytes of live records the store's checkpoint points at are gone. Restore the device from a backup, or open with rebuildIndexFromLog (zonekv: --rebuild-index) to keep what the log still holds, losing those records")
     }
 
     /// Blocks of a zone that may hold log: up to the write pointer; a read-only zone has no

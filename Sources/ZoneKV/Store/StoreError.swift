@@ -50,6 +50,9 @@ extension StoreError {
         public static let deviceFull = Code(rawValue: "device-full")
         /// Bytes read back from the device are not what was written there.
         public static let corruption = Code(rawValue: "corruption")
+        /// Something other than ZoneKV changed the device (reset or rewrote zones holding live
+        /// records); the message says which zones and what to do.
+        public static let deviceChanged = Code(rawValue: "device-changed")
         /// The device failed a command; `deviceError` says how.
         public static let device = Code(rawValue: "device")
     }

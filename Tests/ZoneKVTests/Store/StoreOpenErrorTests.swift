@@ -202,3 +202,40 @@ extension StoreOpenErrorTests {
         #expect(error?.message.contains("ZASL") == true)
     }
 }
+
+extension StoreOpenErrorTests {
+    /// Another program (here the device layer on its own; in the guest through the real driver)
+    /// resets a zone holding live records: the next open says so instead of serving an index
+    /// that points at nothing, and the way out it names works.
+    @Test func aZoneResetBehindTheStoresBackIsDetectedOnOpen() throws {
+        let (path, cleanUp) = StoreUnderTest.makeDevicePath()
+        defer { cleanUp() }
+        let keys = 300
+        let store = try Store.format(path, options: StoreUnderTest.options(), erasingForeignData: true)
+        for number in 0..<keys { try store.put([UInt8]("key-\(number)"), randomBytes(20_000, seed: UInt64(number) + 1)) }
+        let holding = try store.zones().filter { [.user, .sealed, .draining].contains($0.use) && $0.liveBytes > 0 }.map(\.zone)
+        let victim = try #require(holding.first)
+        try store.close()
+        do {
+            let device = try ZonedDevice.open(path)
+            try device.makeQueue(depth: 1).manage(.reset, ZoneID(victim))
+        }
+        let error = openingError(path)
+        #expect(error?.code == .deviceChanged)
+        #expect(error?.message.contains("zone \(victim) was reset outside ZoneKV") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("rebuildIndexFromLog") == true)
+
+        var rebuilding = StoreUnderTest.options()
+        rebuilding.rebuildIndexFromLog = true
+        let rebuilt = try Store.open(path, options: rebuilding)
+        defer { try? rebuilt.close() }
+        var kept = 0
+        for number in 0..<keys {
+            guard let value = try rebuilt.get([UInt8]("key-\(number)")) else { continue }
+            #expect(value == randomBytes(20_000, seed: UInt64(number) + 1))
+            kept += 1
+        }
+        #expect(kept < keys, "the records in zone \(victim) are gone")
+        #expect(kept > 0 || holding.count == 1, "the records in other zones are kept")
+    }
+}
