@@ -132,8 +132,24 @@ import ZoneKVShell
         try handle.truncate(atOffset: UInt64(shell.session.store.maxValueBytes + 1))
         try handle.close()
         #expect(shell.run("put huge @\(large)").errors.first?.contains("more than the \(shell.session.store.maxValueBytes) a value may have") == true)
-        #expect(shell.session.failures == before + 13)
+        // A device or pipe has no size to check and may never end.
+        #expect(shell.run("put endless @/dev/zero").errors == ["error: cannot read /dev/zero: it is not a regular file"])
+        #expect(shell.session.failures == before + 14)
         #expect(shell.run("scan").results == ["k\tv"], "nothing was written by the failed commands")
+    }
+
+    @Test func binaryKeysAndValuesAndInvalidUTF8WorkAsBytes() throws {
+        let shell = try Transcript()
+        defer { shell.close() }
+        #expect(shell.run("put 0xff00fe 0xc328").results == ["OK"])
+        #expect(try shell.session.store.get([0xFF, 0x00, 0xFE]) == [0xC3, 0x28])
+        #expect(shell.run("get 0xff00fe").results == ["0xc328"], "invalid UTF-8 is shown as hex, which reads back")
+        #expect(shell.run("put b64:AAEC \"tab\there\"").results == ["OK"])
+        #expect(try shell.session.store.get([0, 1, 2]) != nil)
+        #expect(shell.run("put emoji \"💾 zoned\"").results == ["OK"])
+        #expect(shell.run("get emoji").results == ["💾 zoned"])
+        #expect(shell.run("delete 0xff00fe").errors == [])
+        #expect(try shell.session.store.get([0xFF, 0x00, 0xFE]) == nil)
     }
 
     @Test func helpAndCompletion() throws {

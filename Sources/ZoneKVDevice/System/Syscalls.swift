@@ -44,7 +44,7 @@ struct SystemFile: Sendable {
                 throw DeviceError(systemErrorNumber: number, operation: "lock", path: path, backend: backend)
             }
             guard ContinuousClock.now < deadline else {
-                throw DeviceError(.deviceBusy, "\(path) is in use by another process; close it there first")
+                throw DeviceError(.deviceBusy, "\(path) is in use: another store or process has it open; close it there first")
             }
             usleep(5_000)
         }
