@@ -35,13 +35,13 @@ struct DeviceWorkloads {
     }
 
     /// Random 4 KiB (one block) reads for `seconds`; returns operations per second.
-    func randomReads(queue: DeviceQueue, seconds: Double, seed: UInt64) throws -> Double {
-        try timedRandomReads(queue: queue, seconds: seconds, seed: seed).operationsPerSecond
+    func randomReads(queue: DeviceQueue, seconds: Double, seed: UInt64, blocksEach: Int = 1) throws -> Double {
+        try timedRandomReads(queue: queue, seconds: seconds, seed: seed, blocksEach: blocksEach).operationsPerSecond
     }
 
-    /// Random one-block reads for `seconds`, keeping every slot busy, with each read's latency
-    /// from enqueue to completion.
-    func timedRandomReads(queue: DeviceQueue, seconds: Double, seed: UInt64) throws -> LatencyRecorder {
+    /// Random reads of `blocksEach` blocks for `seconds`, keeping every slot busy, with each
+    /// read's latency from enqueue to completion.
+    func timedRandomReads(queue: DeviceQueue, seconds: Double, seed: UInt64, blocksEach: Int = 1) throws -> LatencyRecorder {
         let geometry = device.geometry
         var random = FastRandom(seed: seed)
         let zoneCount = UInt64(readZones.count)
@@ -54,9 +54,9 @@ struct DeviceWorkloads {
             refill: {
                 while let tag = queue.reserveTag() {
                     let zone = firstZone + random.next(below: zoneCount)
-                    let address = BlockAddress(zone * geometry.zoneSize + random.next(below: geometry.zoneCapacity))
+                    let address = BlockAddress(zone * geometry.zoneSize + random.next(below: geometry.zoneCapacity - UInt64(blocksEach) + 1))
                     started[tag.index] = clock.now
-                    try queue.enqueue(.read(address, blockCount: 1), on: tag)
+                    try queue.enqueue(.read(address, blockCount: blocksEach), on: tag)
                 }
             },
             completed: { completion in recorder.record(started[completion.tag.index].duration(to: clock.now)) })

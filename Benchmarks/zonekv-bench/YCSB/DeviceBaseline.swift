@@ -1,6 +1,6 @@
 import ZoneKV
 
-/// What the device under a YCSB run can do at the run's queue depth: one-block random reads,
+/// What the device under a YCSB run can do at the run's queue depth: 4 KiB random reads,
 /// Zone Appends of one record's size (what an insert that waits for its write costs), and Zone
 /// Append bandwidth, measured on the same device after the engine closed it, so a report can
 /// state ZoneKV's throughput as a share of it. It overwrites zones.
@@ -11,7 +11,7 @@ struct DeviceBaseline {
     var recordBlocks: Int
     var appendBytesPerSecond: Double
     var queueDepth: Int
-    /// Bytes of one random read: one block.
+    /// Bytes of one random read: 4 KiB, or one block where blocks are larger.
     var readBytes: Int
 
     static func measure(path: String, queueDepth: Int, recordBytes: Int, seconds: Double = 2) throws -> DeviceBaseline {
@@ -22,14 +22,16 @@ struct DeviceBaseline {
         let setup = try device.makeQueue(depth: 32)
         try workloads.prepareReadZones(queue: setup)
         let queue = try device.makeQueue(depth: queueDepth)
-        _ = try workloads.randomReads(queue: queue, seconds: 0.3, seed: 1)  // warm-up
-        let reads = try workloads.randomReads(queue: queue, seconds: seconds, seed: 2)
+        // 4 KiB reads, the usual measure of a device, whatever its block size.
+        let readBlocks = max(1, 4096 / geometry.blockSize)
+        _ = try workloads.randomReads(queue: queue, seconds: 0.3, seed: 1, blocksEach: readBlocks)  // warm-up
+        let reads = try workloads.randomReads(queue: queue, seconds: seconds, seed: 2, blocksEach: readBlocks)
         let recordBlocks = max(1, geometry.blocks(forBytes: recordBytes))
         let recordBytesPerSecond = try workloads.appendBandwidth(queue: queue, seconds: seconds, blocksEach: recordBlocks)
         let appends = try workloads.appendBandwidth(queue: queue, seconds: seconds)
         return DeviceBaseline(
             readsPerSecond: reads, recordAppendsPerSecond: recordBytesPerSecond / Double(recordBlocks * geometry.blockSize),
-            recordBlocks: recordBlocks, appendBytesPerSecond: appends, queueDepth: queueDepth, readBytes: geometry.blockSize)
+            recordBlocks: recordBlocks, appendBytesPerSecond: appends, queueDepth: queueDepth, readBytes: readBlocks * geometry.blockSize)
     }
 
     /// The baseline, and ZoneKV's run as a share of it: the load's inserts against record-size

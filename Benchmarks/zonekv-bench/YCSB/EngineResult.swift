@@ -4,6 +4,8 @@ struct EngineResult {
     var run: (YCSBMeasurements, seconds: Double)?
     /// Run-phase throughput, sampled every quarter of a second.
     var runTimeline: [Double] = []
+    /// The most anonymous resident memory the process held during the load and run.
+    var peakMemoryBytes: Int?
 
     private static func throughput(_ phase: (YCSBMeasurements, seconds: Double)?) -> Double? {
         phase.map { Double($0.0.operations) / max($0.seconds, 1e-9) }
@@ -29,6 +31,7 @@ struct EngineResult {
                 "\(operation) p99 (us)", results.map { result in result.1.run.map { Double($0.0.percentile(99, of: operation)) } },
                 higherIsBetter: false, format: { String(Int($0)) })
         }
-        return table.render() + "\nratios: above 100% means ZoneKV is ahead (more operations per second, or a lower p99)."
+        row("peak memory (MiB)", results.map { $0.1.peakMemoryBytes.map { Double($0) / 1_048_576 } }, higherIsBetter: false, format: format1)
+        return table.render() + "\nratios: above 100% means ZoneKV is ahead (more operations per second, a lower p99, or less memory). Peak memory: anonymous resident memory, sampled 4 times a second (LMDB's map and ZoneKV's emulated device are page cache, not counted)."
     }
 }

@@ -81,6 +81,7 @@ struct CommandLineToolTests {
                 #expect(result.output.contains("device baseline at queue depth 2: 4 KiB random reads"), "\(result.output)")
                 #expect(result.output.contains("of the device's record-size appends"), "\(result.output)")
                 #expect(result.output.contains("of the device's read IOPS"))
+                #expect(result.output.contains("ZoneKV's scratch device has 512-byte blocks") && result.output.contains("2-block Zone Appends"))
             }
         }
         // The peers run the same workload code, a table puts them side by side, and a plot
@@ -94,7 +95,11 @@ struct CommandLineToolTests {
         #expect(all.output.contains("== engine rocksdb") && all.output.contains("== engine lmdb"))
         let header = all.output.split(separator: "\n").first { $0.hasPrefix("| measure") }.map(String.init) ?? ""
         #expect(header.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.starts(with: ["measure", "zonekv", "rocksdb", "lmdb"]), "\(all.output)")
-        #expect(all.output.contains("| UPDATE p99 (us) |"))
+        #expect(all.output.contains("| UPDATE p99 (us) "))
+        // Each engine's peak memory, measured: a number of MiB above zero in every column.
+        let memory = all.output.split(separator: "\n").first { $0.hasPrefix("| peak memory (MiB)") }.map(String.init) ?? ""
+        let megabytes = memory.split(separator: "|").dropFirst().prefix(3).compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        #expect(megabytes.count == 3 && megabytes.allSatisfy { $0 > 0 }, "\(all.output)")
         let svg = (try? String(contentsOfFile: plot, encoding: .utf8)) ?? ""
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
         #expect(svg.components(separatedBy: "<polyline").count - 1 == 3 + 3 * 2, "a throughput line per engine, a latency line per engine and operation")
@@ -105,11 +110,12 @@ struct CommandLineToolTests {
         let document = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
         let series = ((document?["zonekv"] as? [String: Any])?["run"] as? [String: Any])?["series"] as? [String: [String: Any]]
         #expect(series.map { $0.values.compactMap { $0["operations"] as? Int }.reduce(0, +) } == 3000, "\(json.output)")
-        // The scratch device's block size is a choice, printed with the equal footing.
-        let small = runShellCommand(
-            "\(bench) ycsb -P \(workloads)/workloadc -p recordcount=500 -p operationcount=500 --block-size 512 --status-seconds 0 --baseline-seconds 0.1")
-        #expect(small.status == 0 && small.output.contains("ZoneKV's scratch device has 512-byte blocks"), "\(small.output)")
-        #expect(small.output.contains("512-byte random reads") && small.output.contains("2-block Zone Appends"), "\(small.output)")
+        // The scratch device's block size is a choice (512 bytes by default), printed with the
+        // equal footing; the baseline reads 4 KiB either way and appends a record's blocks.
+        let large = runShellCommand(
+            "\(bench) ycsb -P \(workloads)/workloadc -p recordcount=500 -p operationcount=500 --block-size 4096 --status-seconds 0 --baseline-seconds 0.1")
+        #expect(large.status == 0 && large.output.contains("ZoneKV's scratch device has 4096-byte blocks"), "\(large.output)")
+        #expect(large.output.contains("4 KiB random reads") && large.output.contains("1-block Zone Appends"), "\(large.output)")
         let badBlocks = runShellCommand("\(bench) ycsb --block-size 1024")
         #expect(badBlocks.status != 0 && badBlocks.output.contains("--block-size takes 512 or 4096"), "\(badBlocks.output)")
         let bad = runShellCommand("\(bench) ycsb -p readproportion=2")
