@@ -22,6 +22,11 @@ public final class LineEditor {
         LineEditorState.completer = completer
         LineEditorState.name = strdup(name)
         zonekv_edit_set_name(LineEditorState.name)
+        // libedit's own handlers caught SIGHUP and kept the process alive after its terminal
+        // went away, holding the store's device. Ours put the terminal back as it was and end
+        // the process (the store is crash-safe, and the kernel drops the device lock).
+        zonekv_edit_set_catch_signals(0)
+        LineEditor.endOnSignals()
         zonekv_edit_set_completion { text, start, _ in
             // Completion replaces the word libedit found; the rest of the line is context.
             let line = zonekv_edit_line_buffer().map { String(cString: $0) } ?? ""
@@ -49,11 +54,32 @@ public final class LineEditor {
         return line
     }
 
+    /// On a hang-up, interrupt (Ctrl-C), quit or terminate: restore the terminal's settings
+    /// from before line editing changed them, and exit with 128 + the signal's number.
+    private static func endOnSignals() {
+        guard tcgetattr(STDIN_FILENO, &terminalAtStart) == 0 else { return }
+        // A parent may have blocked them (a test runner's thread, whose mask a child inherits).
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        for number in [SIGHUP, SIGINT, SIGQUIT, SIGTERM] {
+            signal(number) { number in
+                _ = tcsetattr(STDIN_FILENO, TCSANOW, &terminalAtStart)
+                _exit(128 + number)
+            }
+            sigaddset(&unblocked, number)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+    }
+
     /// Writes the history to its file.
     public func saveHistory() {
         if let historyFile { _ = write_history(historyFile) }
     }
 }
+
+/// The terminal's settings before line editing, restored by the signal handlers (which cannot
+/// capture context either). Written once, before any handler is installed.
+nonisolated(unsafe) private var terminalAtStart = termios()
 
 /// What libedit's C callbacks reach (they cannot capture context). Touched only from the thread
 /// reading lines.

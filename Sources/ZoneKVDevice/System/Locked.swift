@@ -1,7 +1,7 @@
 #if THREAD_SANITIZER
-import Glibc
+package import Glibc
 #else
-import Synchronization
+package import Synchronization
 #endif
 
 /// State reachable only while holding its lock. For the package's layers, not public API.
@@ -12,10 +12,13 @@ import Synchronization
 /// Production keeps `Mutex`: it spins before it sleeps, and a pthread mutex (even an adaptive
 /// one) cost 2-thread YCSB C about a sixth of its throughput.
 package final class Locked<State: ~Copyable>: @unchecked Sendable {
+    // Inlinable, so each use is specialized and inlined in the module that locks (every get
+    // takes a lock) rather than called generically across modules.
     #if THREAD_SANITIZER
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let state: UnsafeMutablePointer<State>
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    @usableFromInline let state: UnsafeMutablePointer<State>
 
+    @inlinable
     package init(_ initial: consuming sending State) {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
@@ -32,7 +35,7 @@ package final class Locked<State: ~Copyable>: @unchecked Sendable {
     }
 
     /// Runs `body` with the state, holding the lock.
-    @inline(__always)
+    @inlinable @inline(__always)
     package func withLock<Result, Failure: Error>(
         _ body: (inout sending State) throws(Failure) -> sending Result
     ) throws(Failure) -> sending Result {
@@ -41,12 +44,13 @@ package final class Locked<State: ~Copyable>: @unchecked Sendable {
         return try body(&state.pointee)
     }
     #else
-    private let mutex: Mutex<State>
+    @usableFromInline let mutex: Mutex<State>
 
+    @inlinable
     package init(_ initial: consuming sending State) { mutex = Mutex(initial) }
 
     /// Runs `body` with the state, holding the lock.
-    @inline(__always)
+    @inlinable @inline(__always)
     package func withLock<Result, Failure: Error>(
         _ body: (inout sending State) throws(Failure) -> sending Result
     ) throws(Failure) -> sending Result {

@@ -199,6 +199,7 @@ import ZoneKV
         // On the guest's larger namespace the writes may not fill it enough to need collection.
         #expect(statistics.collections > 0 || !StoreUnderTest.isEmulated, "collection ran")
         #expect(statistics.checkpoints > 0, "checkpoints ran")
+        #expect(statistics.cacheBytes <= statistics.cacheBudget, "the value cache kept to its budget under load")
 
         func contents(_ store: Store) throws -> [[UInt8]: [UInt8]] {
             Dictionary(uniqueKeysWithValues: try store.scan().map { ($0.key, $0.value) })
