@@ -57,13 +57,13 @@ public final class LineEditor {
     /// On a hang-up, interrupt (Ctrl-C), quit or terminate: restore the terminal's settings
     /// from before line editing changed them, and exit with 128 + the signal's number.
     private static func endOnSignals() {
-        guard tcgetattr(STDIN_FILENO, &terminalAtStart) == 0 else { return }
+        guard tcgetattr(STDIN_FILENO, terminalAtStart) == 0 else { return }
         // A parent may have blocked them (a test runner's thread, whose mask a child inherits).
         var unblocked = sigset_t()
         sigemptyset(&unblocked)
         for number in [SIGHUP, SIGINT, SIGQUIT, SIGTERM] {
             signal(number) { number in
-                _ = tcsetattr(STDIN_FILENO, TCSANOW, &terminalAtStart)
+                _ = tcsetattr(STDIN_FILENO, TCSANOW, terminalAtStart)
                 _exit(128 + number)
             }
             sigaddset(&unblocked, number)
@@ -78,8 +78,11 @@ public final class LineEditor {
 }
 
 /// The terminal's settings before line editing, restored by the signal handlers (which cannot
-/// capture context either). Written once, before any handler is installed.
-nonisolated(unsafe) private var terminalAtStart = termios()
+/// capture context either). Written once, before any handler is installed. Raw room rather than
+/// a Swift `termios`: the C library's struct is larger than Swift's import of it (60 bytes
+/// against 57 on x86-64 glibc), and AddressSanitizer caught tcgetattr writing past one.
+nonisolated(unsafe) private let terminalAtStart = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 16)
+    .bindMemory(to: termios.self, capacity: 1)
 
 /// What libedit's C callbacks reach (they cannot capture context). Touched only from the thread
 /// reading lines.

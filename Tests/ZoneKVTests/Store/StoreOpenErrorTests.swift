@@ -239,3 +239,41 @@ extension StoreOpenErrorTests {
         #expect(kept > 0 || holding.count == 1, "the records in other zones are kept")
     }
 }
+
+extension StoreOpenErrorTests {
+    /// Another program resets a zone and writes its own data there: the zone is not empty, so
+    /// the open cannot tell it from the store's own rewrite of a collected zone; but no read
+    /// returns the foreign bytes as a value: each fails as corruption naming the zone, and
+    /// `check` counts the damaged keys.
+    @Test func aZoneRewrittenBehindTheStoresBackIsNeverReadAsData() throws {
+        let (path, cleanUp) = StoreUnderTest.makeDevicePath()
+        defer { cleanUp() }
+        let keys = 300
+        let store = try Store.format(path, options: StoreUnderTest.options(cacheBytes: 0), erasingForeignData: true)
+        for number in 0..<keys { try store.put([UInt8]("key-\(number)"), randomBytes(20_000, seed: UInt64(number) + 1)) }
+        let victim = try #require(try store.zones().first { [.user, .sealed, .draining].contains($0.use) && $0.liveBytes > 0 }?.zone)
+        try store.close()
+        do {
+            let device = try ZonedDevice.open(path)
+            let queue = try device.makeQueue(depth: 1)
+            try queue.manage(.reset, ZoneID(victim))
+            _ = try queue.append(randomBytes(64 * device.geometry.blockSize, seed: 99), to: ZoneID(victim))
+        }
+        let reopened = try Store.open(path, options: StoreUnderTest.options(cacheBytes: 0))
+        defer { try? reopened.close() }
+        var damaged = 0
+        for number in 0..<keys {
+            do throws(StoreError) {
+                #expect(try reopened.get([UInt8]("key-\(number)")) == randomBytes(20_000, seed: UInt64(number) + 1))
+            } catch {
+                #expect(error.code == .corruption || error.code == .device, "\(error)")
+                #expect(error.message.contains("zone \(victim)"), "\(error)")
+                damaged += 1
+            }
+        }
+        #expect(damaged > 0)
+        let report = try reopened.check()
+        #expect(report.damagedKeyCount == damaged)
+        #expect(!report.isHealthy)
+    }
+}
