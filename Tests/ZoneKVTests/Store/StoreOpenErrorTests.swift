@@ -204,8 +204,8 @@ extension StoreOpenErrorTests {
 }
 
 extension StoreOpenErrorTests {
-    /// Another program (here the device layer on its own; in the guest through the real driver)
-    /// resets a zone holding live records: the next open says so instead of serving an index
+    /// Another program (nvme-cli in the guest; the device layer on its own on the emulated
+    /// device) resets a zone holding live records: the next open says so instead of serving an index
     /// that points at nothing, and the way out it names works.
     @Test func aZoneResetBehindTheStoresBackIsDetectedOnOpen() throws {
         let (path, cleanUp) = StoreUnderTest.makeDevicePath()
@@ -215,8 +215,14 @@ extension StoreOpenErrorTests {
         for number in 0..<keys { try store.put([UInt8]("key-\(number)"), randomBytes(20_000, seed: UInt64(number) + 1)) }
         let holding = try store.zones().filter { [.user, .sealed, .draining].contains($0.use) && $0.liveBytes > 0 }.map(\.zone)
         let victim = try #require(holding.first)
+        let zoneStart = store.geometry.startBlock(of: ZoneID(victim)).rawValue
         try store.close()
-        do {
+        if StoreUnderTest.realDevice != nil, let nvme = ["/usr/sbin/nvme", "/usr/bin/nvme"].first(where: FileManager.default.isExecutableFile) {
+            // In the guest: nvme-cli, through the kernel's driver, as an administrator would.
+            let command = "\(nvme) zns reset-zone \(path) --start-lba=\(zoneStart) >/dev/null 2>&1"
+            let stream = try #require(popen(command, "r"))
+            #expect(pclose(stream) == 0, "\(command) failed")
+        } else {
             let device = try ZonedDevice.open(path)
             try device.makeQueue(depth: 1).manage(.reset, ZoneID(victim))
         }
@@ -257,7 +263,7 @@ extension StoreOpenErrorTests {
             let device = try ZonedDevice.open(path)
             let queue = try device.makeQueue(depth: 1)
             try queue.manage(.reset, ZoneID(victim))
-            _ = try queue.append(randomBytes(64 * device.geometry.blockSize, seed: 99), to: ZoneID(victim))
+            _ = try queue.append(randomBytes(8 * device.geometry.blockSize, seed: 99), to: ZoneID(victim))
         }
         let reopened = try Store.open(path, options: StoreUnderTest.options(cacheBytes: 0))
         defer { try? reopened.close() }
