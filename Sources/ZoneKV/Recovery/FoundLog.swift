@@ -32,6 +32,11 @@ struct FoundLog {
     private(set) var identities: [StoreIdentity] = []
     private(set) var zonesWithData = 0
 
+    /// Zones in which an intact unit of the store tagged `storeTag` was found (before `apply`).
+    func zonesHoldingUnits(of storeTag: UInt32) -> Set<Int> {
+        Set(records.lazy.filter { $0.storeTag == storeTag }.map(\.location.zone))
+    }
+
     /// Reads `zone` from `startBlock` to its end and gathers its intact units' records. Units
     /// before `replayFromUnit` are only noted.
     mutating func read(

@@ -63,7 +63,9 @@ enum LogRecovery {
         for zone in zones where !heads.isMetadata(zone.zone.rawValue) {
             try log.read(zone, from: plan.startBlock(of: zone), on: queue, into: &report, replayFromUnit: plan.replayFromUnit)
         }
-        if base == nil && log.zonesWithData > 0 && report.units == 0 {
+        // Metadata units (a store header, checkpoints) make it a store even with no log left
+        // elsewhere, as when another program overwrote its only data zone.
+        if base == nil && log.zonesWithData > 0 && report.units == 0 && metadata.units.isEmpty {
             throw StoreError(
                 .notAStore,
                 "the device holds data in \(log.zonesWithData) zones but no ZoneKV log; it is not a ZoneKV store. Formatting it (zonekv format, or Store.format) erases that data")
@@ -91,23 +93,33 @@ enum LogRecovery {
         if let loaded = base?.commit {
             state.checkpoints.add(.init(id: loaded.id, replayFromUnit: loaded.replayFromUnit, cutTime: loaded.cutTime))
         }
+        let zonesWithUnits = report.identity.map { log.zonesHoldingUnits(of: $0.tag) } ?? []
         log.apply(to: state, storeTag: report.identity?.tag, checkingSequences: base != nil, report: &report)
-        if base != nil { try checkNothingVanished(zones, state: state) }
+        if base != nil { try checkNothingVanished(zones, plan: plan, zonesWithUnits: zonesWithUnits, state: state) }
         state.checkpoints.bytesSinceCut = report.unitBytes
         return (report, state)
     }
 
     /// The store resets a zone only after copies of its live records are durable, and replay
-    /// moves the index to those copies; so an empty zone the index still points into was
-    /// reset (or rewritten) by something else, and its data is gone.
-    private static func checkNothingVanished(_ zones: [ZoneDescriptor], state: EngineState) throws(StoreError) {
-        let vanished = zones.filter { $0.state == .empty && state.zoneUsage.liveBytes[$0.zone.rawValue] > 0 }
+    /// moves the index to those copies. So records the checkpointed index still places in a
+    /// zone that is now empty, or that was read whole (reset since the cut) and holds no unit
+    /// of this store at all, were reset or overwritten by something else: they are gone.
+    /// (Records in such a zone can only come from the checkpoint: none of the zone's own units
+    /// were replayed.)
+    private static func checkNothingVanished(
+        _ zones: [ZoneDescriptor], plan: ReplayPlan, zonesWithUnits: Set<Int>, state: EngineState
+    ) throws(StoreError) {
+        let vanished = zones.filter { zone in
+            let index = zone.zone.rawValue
+            guard zone.state != .offline, state.zoneUsage.liveBytes[index] > 0 else { return false }
+            return zone.state == .empty || (plan.startBlock(of: zone) == 0 && !zonesWithUnits.contains(index))
+        }
         guard !vanished.isEmpty else { return }
         let names = vanished.map { String($0.zone.rawValue) }.joined(separator: ", ")
         let bytes = vanished.reduce(0) { $0 + state.zoneUsage.liveBytes[$1.zone.rawValue] }
         throw StoreError(
             .deviceChanged,
-            "zone\(vanished.count == 1 ? "" : "s") \(names) \(vanished.count == 1 ? "was" : "were") reset outside ZoneKV: \(bytes) bytes of live records the store's checkpoint points at are gone. Restore the device from a backup, or open with rebuildIndexFromLog (zonekv: --rebuild-index) to keep what the log still holds, losing those records")
+            "zone\(vanished.count == 1 ? "" : "s") \(names) \(vanished.count == 1 ? "was" : "were") reset or overwritten outside ZoneKV (or \(vanished.count == 1 ? "its" : "their") data is damaged): \(bytes) bytes of live records the store's checkpoint points at are gone. Restore the device from a backup, or open with rebuildIndexFromLog (zonekv: --rebuild-index) to keep what the log still holds, losing those records")
     }
 
     /// Blocks of a zone that may hold log: up to the write pointer; a read-only zone has no
