@@ -14,6 +14,10 @@ final class MaintenanceThread: Sendable {
     private let started = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
     private let exited = DispatchSemaphore(value: 0)
+    /// The engine while the thread runs. The thread drops it before it says it exited, so once
+    /// `stop()` returns, closing the engine releases the device at once rather than whenever
+    /// the thread object goes away.
+    private let engine = Locked<StoreEngine?>(nil)
     private static let checkInterval = DispatchTimeInterval.milliseconds(10)
 
     /// `nil` when there is nothing to do in the background.
@@ -23,13 +27,15 @@ final class MaintenanceThread: Sendable {
         self.checkpoints = checkpoints
     }
 
-    /// Starts the thread, which holds the engine until `stop()`; closing the engine stops it.
+    /// Starts the thread, which holds the engine until `stop()` returns; closing the engine stops it.
     /// (Not a weak reference: one would give the engine a side table, making every retain and
     /// release of it, one per store call, take the slow path: 60 ns more per cached get.)
     func start(for engine: StoreEngine) {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        self.engine.withLock { $0 = engine }
         let thread = Thread { [self] in
-            self.run(engine)
+            if let engine = self.engine.withLock({ $0 }) { self.run(engine) }
+            self.engine.withLock { $0 = nil }
             self.exited.signal()
         }
         thread.name = "zonekv-maintenance"
