@@ -1,9 +1,10 @@
+import Synchronization
 import ZoneKVDevice
 
 /// State that several threads share, reachable only while holding its lock. Code holding the
 /// lock never does I/O: it only looks up or changes memory.
 final class Guarded<State>: @unchecked Sendable {
-    private let lock = Locked<Void>(())
+    private let lock = EngineLock<Void>(())
     private let state: State
 
     init(_ state: State) { self.state = state }

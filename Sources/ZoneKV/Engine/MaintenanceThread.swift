@@ -17,7 +17,7 @@ final class MaintenanceThread: Sendable {
     /// The engine while the thread runs. The thread drops it before it says it exited, so once
     /// `stop()` returns, closing the engine releases the device at once rather than whenever
     /// the thread object goes away.
-    private let engine = Locked<StoreEngine?>(nil)
+    private let engine = EngineLock<StoreEngine?>(nil)
     private static let checkInterval = DispatchTimeInterval.milliseconds(10)
 
     /// `nil` when there is nothing to do in the background.

@@ -1,3 +1,5 @@
+import ZoneKVDevice
+import Synchronization
 import Dispatch
 
 /// Lets one run of a piece of maintenance (a garbage collection, a checkpoint) go at a time. A
@@ -18,7 +20,7 @@ final class SingleFlight<Outcome: Sendable>: Sendable {
         var lastResult: Outcome?
     }
 
-    private let state = Locked(State())
+    private let state = EngineLock(State())
 
     func enter() -> Entry {
         let wait: DispatchSemaphore? = state.withLock { state in

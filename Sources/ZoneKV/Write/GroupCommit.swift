@@ -1,3 +1,5 @@
+import ZoneKVDevice
+import Synchronization
 import Foundation
 import Dispatch
 
@@ -17,7 +19,7 @@ final class GroupCommit: @unchecked Sendable {
         var isClosed = false
     }
 
-    private let shared: Locked<Shared>
+    private let shared: EngineLock<Shared>
     /// Touched only by the current leader.
     private let pipeline: WritePipeline
     /// Scratch for the leader's wake-ups (leader only), kept to avoid allocating per wake-up.
@@ -29,7 +31,7 @@ final class GroupCommit: @unchecked Sendable {
         self.pipeline = pipeline
         var initial = Shared(nextSequence: nextSequence)
         initial.queued.reserveCapacity(1024)
-        shared = Locked(initial)
+        shared = EngineLock(initial)
     }
 
     // MARK: Writing
