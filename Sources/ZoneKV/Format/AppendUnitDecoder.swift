@@ -50,6 +50,9 @@ enum AppendUnitDecoder {
         guard checksum == stored else { return nil }
 
         let recordCount = Int(load(offset + Field.recordCount, UInt32.self))
+        // Checked before anything is reserved for them: a count the payload cannot hold (found
+        // by fuzzing, with a matching checksum) asked for hundreds of GB.
+        guard recordCount <= payloadBytes / AppendUnitFormat.recordHeaderBytes else { return nil }
         var records: [DecodedRecord] = []
         records.reserveCapacity(recordCount)
         var position = offset + headerBytes

@@ -1,4 +1,5 @@
 import Testing
+import ZoneKVCodecs
 import ZoneKVDevice
 @testable import ZoneKV
 
@@ -78,6 +79,22 @@ struct AppendUnitTests {
             let decoded = damaged.withUnsafeBytes { AppendUnitDecoder.decodeUnit(in: $0, at: 0, blockSize: blockSize) }
             #expect(decoded == nil, "flipping byte \(position) went unnoticed")
         }
+    }
+
+    @Test("a unit whose checksum matches but whose record count its payload cannot hold is not a unit")
+    func impossibleRecordCount() {
+        typealias Field = AppendUnitFormat.HeaderField
+        let (buffer, blocks, _) = encode(Self.records)
+        var bytes = buffer.bytes(count: blocks * blockSize)
+        let length = AppendUnitFormat.headerBytes
+            + Int(bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: Field.payloadBytes, as: UInt32.self)) })
+        withUnsafeBytes(of: UInt32(0x7FFF_FFFF).littleEndian) { bytes.replaceSubrange(Field.recordCount..<Field.recordCount + 4, with: $0) }
+        // The checksum made over again, as a writer of hostile bytes would.
+        var checksum = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<Field.checksum])) }
+        checksum = withUnsafeBytes(of: UInt32(0)) { CRC32C.checksum($0, continuing: checksum) }
+        checksum = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[Field.checksum + 4..<length]), continuing: checksum) }
+        withUnsafeBytes(of: checksum.littleEndian) { bytes.replaceSubrange(Field.checksum..<Field.checksum + 4, with: $0) }
+        #expect(bytes.withUnsafeBytes { AppendUnitDecoder.decodeUnit(in: $0, at: 0, blockSize: blockSize) } == nil)
     }
 
     @Test("a torn unit (its tail never written) and zeros are not units")
