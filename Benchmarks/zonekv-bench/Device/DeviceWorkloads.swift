@@ -34,7 +34,7 @@ struct DeviceWorkloads {
         try queue.flush()
     }
 
-    /// Random 4 KiB (one block) reads for `seconds`; returns operations per second.
+    /// Random reads of `blocksEach` blocks (one by default) for `seconds`; returns operations per second.
     func randomReads(queue: DeviceQueue, seconds: Double, seed: UInt64, blocksEach: Int = 1) throws -> Double {
         try timedRandomReads(queue: queue, seconds: seconds, seed: seed, blocksEach: blocksEach).operationsPerSecond
     }

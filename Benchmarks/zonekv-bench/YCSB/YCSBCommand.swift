@@ -6,6 +6,7 @@ import YCSB
 import ZoneKV
 
 #if canImport(Glibc)
+import Glibc
 #endif
 
 /// `zonekv-bench ycsb`: YCSB's CoreWorkload (load and run phases) against ZoneKV, reported in

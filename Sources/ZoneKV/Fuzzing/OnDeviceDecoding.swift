@@ -65,7 +65,7 @@ import ZoneKVCodecs
                 let value = UnsafeRawBufferPointer(rebasing: bytes[record.value])
                 switch record.type {
                 case .checkpointPiece:
-                    if let items = record.flags.contains(.compressed) ? decompressed(value) : [UInt8](value) { seeds.append((.checkpointPiece, items)) }
+                    if let items = expanded(value, flags: record.flags) { seeds.append((.checkpointPiece, items)) }
                 case .storeHeader, .checkpointCommit:
                     seeds.append((.storeHeader, [UInt8](value)))
                 case .put where record.flags.contains(.compressed) || record.flags.contains(.largeValue):
@@ -92,23 +92,22 @@ import ZoneKVCodecs
         case .checkpointCommit:
             _ = CheckpointCommit(id: sequence, value: value)
         case .checkpointPiece:
-            guard let items = flags.contains(.compressed) ? decompressed(value) : [UInt8](value) else { return }
-            items.withUnsafeBytes { loadCheckpointPiece($0) }
+            expanded(value, flags: flags)?.withUnsafeBytes { loadCheckpointPiece($0) }
         case .put where flags.contains(.largeValue):
-            guard let descriptor = flags.contains(.compressed) ? decompressed(value) : [UInt8](value) else { return }
-            _ = LargeValueDescriptor(decoding: descriptor)
+            _ = expanded(value, flags: flags).flatMap(LargeValueDescriptor.init(decoding:))
         case .put, .valueChunk:
-            if flags.contains(.compressed) { _ = decompressed(value) }
+            _ = expanded(value, flags: flags)
         case .delete, .batchCommit:
             break
         }
     }
 
-    /// A compressed value expanded as the record reader does it, or `nil` if it is damaged.
-    private static func decompressed(_ value: UnsafeRawBufferPointer) -> [UInt8]? {
-        let location = RecordLocation(zone: 0, offset: 0, storedLength: value.count, flags: RecordLocation.compressedFlag)
+    /// A stored value as the writer gave it, expanded by the record reader where `flags` say it
+    /// is compressed, or `nil` if it is damaged.
+    private static func expanded(_ value: UnsafeRawBufferPointer, flags: RecordFlags) -> [UInt8]? {
+        let location = RecordLocation(zone: 0, offset: 0, storedLength: value.count, recordFlags: flags)
         let reader = RecordReader(geometry: fuzzingGeometry, unitBytes: 1 << 20)
-        return try? reader.decode(value, compressed: true, at: location)
+        return try? reader.decode(value, compressed: flags.contains(.compressed), at: location)
     }
 
     private static let fuzzingGeometry = DeviceGeometry(

@@ -1,7 +1,7 @@
 #if THREAD_SANITIZER
-package import Glibc
+import Glibc
 #else
-package import Synchronization
+import Synchronization
 #endif
 
 /// State reachable only while holding its lock. For the package's layers, not public API.
@@ -10,15 +10,14 @@ package import Synchronization
 /// `-DTHREAD_SANITIZER`): on Linux that mutex's futex is hidden from TSan, which then reports
 /// every access it guards as a race, so there it is a pthread mutex, which TSan intercepts.
 /// Production keeps `Mutex`: it spins before it sleeps, and a pthread mutex (even an adaptive
-/// one) cost 2-thread YCSB C about a sixth of its throughput.
+/// one) cost 2-thread YCSB C about a sixth of its throughput. The engine does not use this type
+/// in production: called from another module it stays an unspecialized generic, so the engine
+/// stores `Mutex` inline (`EngineLock`) and takes this one only in TSan builds.
 package final class Locked<State: ~Copyable>: @unchecked Sendable {
-    // Inlinable, so each use is specialized and inlined in the module that locks (every get
-    // takes a lock) rather than called generically across modules.
     #if THREAD_SANITIZER
-    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    @usableFromInline let state: UnsafeMutablePointer<State>
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let state: UnsafeMutablePointer<State>
 
-    @inlinable
     package init(_ initial: consuming sending State) {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
@@ -35,7 +34,7 @@ package final class Locked<State: ~Copyable>: @unchecked Sendable {
     }
 
     /// Runs `body` with the state, holding the lock.
-    @inlinable @inline(__always)
+    @inline(__always)
     package func withLock<Result, Failure: Error>(
         _ body: (inout sending State) throws(Failure) -> sending Result
     ) throws(Failure) -> sending Result {
@@ -44,13 +43,12 @@ package final class Locked<State: ~Copyable>: @unchecked Sendable {
         return try body(&state.pointee)
     }
     #else
-    @usableFromInline let mutex: Mutex<State>
+    private let mutex: Mutex<State>
 
-    @inlinable
     package init(_ initial: consuming sending State) { mutex = Mutex(initial) }
 
     /// Runs `body` with the state, holding the lock.
-    @inlinable @inline(__always)
+    @inline(__always)
     package func withLock<Result, Failure: Error>(
         _ body: (inout sending State) throws(Failure) -> sending Result
     ) throws(Failure) -> sending Result {

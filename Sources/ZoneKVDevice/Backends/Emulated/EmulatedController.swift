@@ -1,4 +1,3 @@
-
 /// What a queue must do to carry out a command once the controller has accepted it.
 enum EmulatedAction {
     /// Complete at once with this status (0 or a positive NVMe status or negative errno) and result.
