@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZoneKVDevice
 
 #if canImport(Glibc)
 import Glibc
@@ -133,8 +134,21 @@ import Glibc
             return runShellCommand(capturing ? command : "(\(command) >/dev/null 2>&1)").output
         }
 
-        func start(_ command: String) throws {
-            try tmux(["new-session", "-d", "-s", "shell", "-x", "150", "-y", "40", command], capturing: false)
+        /// Starts `command` in the pane; with `blockingHangUps`, SIGHUP is blocked in the mask
+        /// it inherits, as a careless parent would leave it.
+        func start(_ command: String, blockingHangUps: Bool = false) throws {
+            guard blockingHangUps else {
+                try tmux(["new-session", "-d", "-s", "shell", "-x", "150", "-y", "40", command], capturing: false)
+                return
+            }
+            var hangUp = sigset_t()
+            var previous = sigset_t()
+            sigemptyset(&hangUp)
+            sigaddset(&hangUp, SIGHUP)
+            pthread_sigmask(SIG_BLOCK, &hangUp, &previous)
+            defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+            let arguments = ["tmux", "-L", socket, "new-session", "-d", "-s", "shell", "-x", "150", "-y", "40", command]
+            if let stream = popen("(\(arguments.map(ZoneKVToolTests.quoted).joined(separator: " ")) >/dev/null 2>&1)", "r") { pclose(stream) }
         }
 
         /// Sends keys: text is typed literally unless `named` (Enter, Tab, Up, C-a, ...).
@@ -231,5 +245,41 @@ import Glibc
         again.waitFor("Type help for the commands")
         try again.press("Up")
         #expect(again.waitFor("zonekv> quit").contains("zonekv> quit"))
+    }
+
+    /// A shell that hears a hang-up ends and gives the device back, even when it was started
+    /// with hang-ups blocked (a parent's mask is inherited): it used to sit on the device.
+    @Test func aShellThatHearsAHangUpEndsAndReleasesTheDevice() throws {
+        guard ProcessInfo.processInfo.environment["ZONEKV_TEST_STORE_DEVICE"].map({ $0.isEmpty }) ?? true else { return }
+        let tmuxInstalled = (try? Terminal().tmux(["-V"]))?.hasPrefix("tmux") ?? false
+        try #require(tmuxInstalled, "tmux is needed for this test: apt-get install tmux (Tools/install-deps does)")
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let device = directory + "/store.zns"
+        let terminal = Terminal()
+        defer { terminal.stop() }
+        try terminal.start("\(Self.tool) --device \(device)", blockingHangUps: true)
+        #expect(terminal.waitFor("Type help for the commands").contains("zonekv>"))
+        let shell = try #require(Int32(try terminal.tmux(["list-panes", "-t", "shell", "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(shell, SIGHUP)
+        var released = false
+        for _ in 0..<100 where !released {
+            released = (try? ZonedDevice.open(device)) != nil
+            if !released { usleep(50_000) }
+        }
+        #expect(released, "the shell still holds \(device) 5 s after a hang-up")
+    }
+
+    /// `--rebuild-index` opens from the whole log instead of the checkpoint, with the same data.
+    @Test func rebuildIndexOpensFromTheLog() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let device = Self.devicePath(in: directory)
+        _ = try Self.zonekv(["format", "--device", device, "--force"], in: directory)
+        _ = try Self.zonekv(["--device", device, "-c", "put a 1; put b 2; del a"], in: directory)
+        let rebuilt = try Self.zonekv(["--device", device, "--rebuild-index", "-c", "get a; get b; stats"], in: directory)
+        #expect(rebuilt.status == 0, "\(rebuilt.errors)")
+        #expect(rebuilt.results.prefix(2) == ["(nil)", "2"])
+        #expect(rebuilt.results.contains { $0.hasPrefix("last open") && !$0.contains(" 0 units replayed") }, "\(rebuilt.results)")
     }
 }

@@ -16,6 +16,18 @@ import ZoneKVDevice
         return options
     }
 
+    /// Plans one fault, runs `operation`, checks that the fault met it, and returns what the
+    /// operation threw (`nil` if it did not).
+    private static func failure(
+        of store: Store, meeting kind: EmulatedCommandKind, occurrence: Int = 1, with status: InjectedStatus,
+        sourceLocation: SourceLocation = #_sourceLocation, _ operation: () throws(StoreError) -> Void
+    ) -> StoreError? {
+        store.emulator!.failCommand(kind, occurrence: occurrence, with: status)
+        let failure = StoreUnderTest.failure(of: operation)
+        #expect(store.emulator!.plannedFaultCount == 0, "the planned fault met no command", sourceLocation: sourceLocation)
+        return failure
+    }
+
     private static func key(_ number: Int) -> [UInt8] { [UInt8]("key-\(number)") }
     private static func value(_ number: Int, bytes: Int = 700) -> [UInt8] { randomBytes(bytes, seed: UInt64(number) + 1) }
 
@@ -35,9 +47,7 @@ import ZoneKVDevice
         guard StoreUnderTest.isEmulated else { return }
         try StoreUnderTest.withStore(options: Self.quiet()) { store, path in
             for number in 0..<50 { try store.put(Self.key(number), Self.value(number)) }
-            store.emulator!.failCommand(.read, with: status)
-            let failure = StoreUnderTest.failure { () throws(StoreError) in _ = try store.get(Self.key(7)) }
-            #expect(store.emulator!.plannedFaultCount == 0)
+            let failure = Self.failure(of: store, meeting: .read, with: status) { () throws(StoreError) in _ = try store.get(Self.key(7)) }
             #expect(failure?.code == .device, "\(name)")
             #expect(failure?.deviceError?.code == expected)
             #expect(failure?.message.contains("reading zone") == true)
@@ -52,9 +62,7 @@ import ZoneKVDevice
         guard StoreUnderTest.isEmulated else { return }
         try StoreUnderTest.withStore(options: Self.quiet()) { store, _ in
             for number in 0..<50 { try store.put(Self.key(number), Self.value(number)) }
-            store.emulator!.failCommand(.read, occurrence: 10, with: .unrecoveredReadError)
-            let failure = StoreUnderTest.failure { () throws(StoreError) in _ = try store.scan() }
-            #expect(store.emulator!.plannedFaultCount == 0)
+            let failure = Self.failure(of: store, meeting: .read, occurrence: 10, with: .unrecoveredReadError) { () throws(StoreError) in _ = try store.scan() }
             #expect(failure?.code == .device)
             let pairs = try store.scan()
             #expect(pairs.count == 50)
@@ -72,15 +80,12 @@ import ZoneKVDevice
         guard StoreUnderTest.isEmulated else { return }
         try StoreUnderTest.withStore(options: Self.quiet()) { store, path in
             for number in 0..<20 { try store.put(Self.key(number), Self.value(number)) }
-            store.emulator!.failCommand(.append, with: status)
-            let failure = StoreUnderTest.failure { () throws(StoreError) in try store.put(Self.key(20), Self.value(20)) }
-            #expect(store.emulator!.plannedFaultCount == 0)
+            let failure = Self.failure(of: store, meeting: .append, with: status) { () throws(StoreError) in try store.put(Self.key(20), Self.value(20)) }
             #expect(failure?.code == .device, "\(name)")
             #expect(failure?.deviceError?.code == expected)
             #expect(try store.get(Self.key(20)) == nil, "a failed put leaves no trace")
             // An overwrite that fails keeps the old value.
-            store.emulator!.failCommand(.append, with: status)
-            #expect(StoreUnderTest.failure { () throws(StoreError) in try store.put(Self.key(3), [1, 2, 3]) } != nil)
+            #expect(Self.failure(of: store, meeting: .append, with: status) { () throws(StoreError) in try store.put(Self.key(3), [1, 2, 3]) } != nil)
             #expect(try store.get(Self.key(3)) == Self.value(3))
             for number in 20..<40 { try store.put(Self.key(number), Self.value(number)) }
             try Self.expectAll(store, 0..<40)
@@ -95,9 +100,7 @@ import ZoneKVDevice
         guard StoreUnderTest.isEmulated else { return }
         try StoreUnderTest.withStore(options: Self.quiet()) { store, path in
             try store.put(Self.key(0), Self.value(0), sync: true)
-            store.emulator!.failCommand(.flush, with: .writeFault)
-            let failure = StoreUnderTest.failure { () throws(StoreError) in try store.put(Self.key(1), Self.value(1), sync: true) }
-            #expect(store.emulator!.plannedFaultCount == 0)
+            let failure = Self.failure(of: store, meeting: .flush, with: .writeFault) { () throws(StoreError) in try store.put(Self.key(1), Self.value(1), sync: true) }
             #expect(failure?.code == .device)
             #expect(failure?.message.contains("flush") == true)
             // Whether key-1 is durable is unknown to its writer; the next sync makes it so.
@@ -150,9 +153,7 @@ import ZoneKVDevice
         guard StoreUnderTest.isEmulated else { return }
         try StoreUnderTest.withStore(options: Self.quiet()) { store, path in
             try Self.makeGarbage(store)
-            store.emulator!.failCommand(.zoneReset, with: .writeFault)
-            let failure = StoreUnderTest.failure { () throws(StoreError) in _ = try store.collectGarbage() }
-            #expect(store.emulator!.plannedFaultCount == 0)
+            let failure = Self.failure(of: store, meeting: .zoneReset, with: .writeFault) { () throws(StoreError) in _ = try store.collectGarbage() }
             #expect(failure?.code == .device)
             #expect(failure?.message.contains("resetting zone") == true)
             try Self.expectNewestRound(store)
@@ -170,9 +171,7 @@ import ZoneKVDevice
         guard StoreUnderTest.isEmulated else { return }
         try StoreUnderTest.withStore(options: Self.quiet()) { store, path in
             try Self.makeGarbage(store)
-            store.emulator!.failCommand(.read, with: .unrecoveredReadError)
-            let failure = StoreUnderTest.failure { () throws(StoreError) in _ = try store.collectGarbage() }
-            #expect(store.emulator!.plannedFaultCount == 0)
+            let failure = Self.failure(of: store, meeting: .read, with: .unrecoveredReadError) { () throws(StoreError) in _ = try store.collectGarbage() }
             #expect(failure?.code == .device)
             #expect(failure?.message.contains("to collect it") == true)
             // Say the zone is gone for good: the next collection takes another zone instead of

@@ -204,49 +204,63 @@ extension StoreOpenErrorTests {
 }
 
 extension StoreOpenErrorTests {
+    private static let keysBehindTheBack = 300
+
+    private static func valueBehindTheBack(_ number: Int) -> [UInt8] { randomBytes(20_000, seed: UInt64(number) + 1) }
+
+    /// Formats a store on `path`, puts the keys, closes it, and returns the zones holding live
+    /// records (the first is the one the tests take away) and the device's geometry.
+    private static func fillAndClose(_ path: String, options: StoreOptions) throws -> (holding: [Int], geometry: DeviceGeometry) {
+        let store = try Store.format(path, options: options, erasingForeignData: true)
+        for number in 0..<keysBehindTheBack { try store.put([UInt8]("key-\(number)"), valueBehindTheBack(number)) }
+        let holding = try store.zones().filter { [.user, .sealed, .draining].contains($0.use) && $0.liveBytes > 0 }.map(\.zone)
+        try store.close()
+        return (holding, store.geometry)
+    }
+
+    /// Checks the open names `victim` as changed outside ZoneKV, then opens from the log alone
+    /// (the way out the error names) and returns the store and how many keys it kept, each
+    /// with its own value.
+    private func expectDetectedThenRebuild(_ path: String, victim: Int, options: StoreOptions) throws -> (store: Store, kept: Int) {
+        let error = openingError(path, options)
+        #expect(error?.code == .deviceChanged)
+        #expect(error?.message.contains("zone \(victim) was reset or overwritten outside ZoneKV") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("rebuildIndexFromLog") == true)
+        var rebuilding = options
+        rebuilding.rebuildIndexFromLog = true
+        let rebuilt = try Store.open(path, options: rebuilding)
+        var kept = 0
+        for number in 0..<Self.keysBehindTheBack {
+            guard let value = try rebuilt.get([UInt8]("key-\(number)")) else { continue }
+            #expect(value == Self.valueBehindTheBack(number))
+            kept += 1
+        }
+        #expect(kept < Self.keysBehindTheBack, "the records in zone \(victim) are gone")
+        return (rebuilt, kept)
+    }
+
     /// Another program (nvme-cli in the guest; the device layer on its own on the emulated
-    /// device) resets a zone holding live records: the next open says so instead of serving an index
-    /// that points at nothing, and the way out it names works.
+    /// device) resets a zone holding live records: the next open says so instead of serving an
+    /// index that points at nothing, and the way out it names works.
     @Test func aZoneResetBehindTheStoresBackIsDetectedOnOpen() throws {
         let (path, cleanUp) = StoreUnderTest.makeDevicePath()
         defer { cleanUp() }
-        let keys = 300
-        let store = try Store.format(path, options: StoreUnderTest.options(), erasingForeignData: true)
-        for number in 0..<keys { try store.put([UInt8]("key-\(number)"), randomBytes(20_000, seed: UInt64(number) + 1)) }
-        let holding = try store.zones().filter { [.user, .sealed, .draining].contains($0.use) && $0.liveBytes > 0 }.map(\.zone)
+        let (holding, geometry) = try Self.fillAndClose(path, options: StoreUnderTest.options())
         let victim = try #require(holding.first)
-        let zoneStart = store.geometry.startBlock(of: ZoneID(victim)).rawValue
-        try store.close()
         if StoreUnderTest.realDevice != nil, let nvme = ["/usr/sbin/nvme", "/usr/bin/nvme"].first(where: FileManager.default.isExecutableFile) {
             // In the guest: nvme-cli, through the kernel's driver, as an administrator would.
-            let command = "\(nvme) zns reset-zone \(path) --start-lba=\(zoneStart) >/dev/null 2>&1"
+            let command = "\(nvme) zns reset-zone \(path) --start-lba=\(geometry.startBlock(of: ZoneID(victim)).rawValue) >/dev/null 2>&1"
             let stream = try #require(popen(command, "r"))
             #expect(pclose(stream) == 0, "\(command) failed")
         } else {
             let device = try ZonedDevice.open(path)
             try device.makeQueue(depth: 1).manage(.reset, ZoneID(victim))
         }
-        let error = openingError(path)
-        #expect(error?.code == .deviceChanged)
-        #expect(error?.message.contains("zone \(victim) was reset or overwritten outside ZoneKV") == true, "\(String(describing: error))")
-        #expect(error?.message.contains("rebuildIndexFromLog") == true)
-
-        var rebuilding = StoreUnderTest.options()
-        rebuilding.rebuildIndexFromLog = true
-        let rebuilt = try Store.open(path, options: rebuilding)
+        let (rebuilt, kept) = try expectDetectedThenRebuild(path, victim: victim, options: StoreUnderTest.options())
         defer { try? rebuilt.close() }
-        var kept = 0
-        for number in 0..<keys {
-            guard let value = try rebuilt.get([UInt8]("key-\(number)")) else { continue }
-            #expect(value == randomBytes(20_000, seed: UInt64(number) + 1))
-            kept += 1
-        }
-        #expect(kept < keys, "the records in zone \(victim) are gone")
         #expect(kept > 0 || holding.count == 1, "the records in other zones are kept")
     }
-}
 
-extension StoreOpenErrorTests {
     /// Another program resets a zone and writes its own data there: the zone is not empty, but
     /// it holds no unit of the store while the checkpoint places records in it, so the open
     /// says so; opened from the log alone, the store serves every other record and checks
@@ -254,31 +268,16 @@ extension StoreOpenErrorTests {
     @Test func aZoneRewrittenBehindTheStoresBackIsDetectedOnOpen() throws {
         let (path, cleanUp) = StoreUnderTest.makeDevicePath()
         defer { cleanUp() }
-        let keys = 300
-        let store = try Store.format(path, options: StoreUnderTest.options(cacheBytes: 0), erasingForeignData: true)
-        for number in 0..<keys { try store.put([UInt8]("key-\(number)"), randomBytes(20_000, seed: UInt64(number) + 1)) }
-        let victim = try #require(try store.zones().first { [.user, .sealed, .draining].contains($0.use) && $0.liveBytes > 0 }?.zone)
-        try store.close()
+        let options = StoreUnderTest.options(cacheBytes: 0)
+        let victim = try #require(try Self.fillAndClose(path, options: options).holding.first)
         do {
             let device = try ZonedDevice.open(path)
             let queue = try device.makeQueue(depth: 1)
             try queue.manage(.reset, ZoneID(victim))
             _ = try queue.append(randomBytes(8 * device.geometry.blockSize, seed: 99), to: ZoneID(victim))
         }
-        let error = openingError(path, StoreUnderTest.options(cacheBytes: 0))
-        #expect(error?.code == .deviceChanged)
-        #expect(error?.message.contains("zone \(victim) was reset or overwritten outside ZoneKV") == true, "\(String(describing: error))")
-        var rebuilding = StoreUnderTest.options(cacheBytes: 0)
-        rebuilding.rebuildIndexFromLog = true
-        let rebuilt = try Store.open(path, options: rebuilding)
+        let (rebuilt, _) = try expectDetectedThenRebuild(path, victim: victim, options: options)
         defer { try? rebuilt.close() }
-        var kept = 0
-        for number in 0..<keys {
-            guard let value = try rebuilt.get([UInt8]("key-\(number)")) else { continue }
-            #expect(value == randomBytes(20_000, seed: UInt64(number) + 1))
-            kept += 1
-        }
-        #expect(kept < keys, "the records in zone \(victim) are gone")
         #expect(try rebuilt.check().isHealthy, "what is left is whole")
     }
 }
